@@ -1,0 +1,39 @@
+# Two commands on a fresh machine with python3, pip and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test check lint types unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: generate a sample fleet, ingest it into ./demo-lake and print a summary
+demo: $(STAMP)
+	mkdir -p demo-lake && cd demo-lake && ../$(BIN)/meterlake demo
+
+## test: lint, types and the whole test suite (what CI runs)
+test: check
+
+check: lint types unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## bench: the ingest benchmark at 1/100 LCL size (see docs/benchmarks.md for larger scales)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py --meters 56 --days 830
+
+clean:
+	rm -rf $(VENV) demo-lake .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,177 @@
+"""The ``meterlake`` command: each command parses, calls the service, renders with Rich."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from meterlake.config import load_settings
+from meterlake.errors import MeterlakeError
+from meterlake.pipeline.report import RunReport
+from meterlake.progress import rich_progress
+from meterlake.service import LakeStatus, MeterLake
+from meterlake.synth import FleetSpec
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console()
+errors = Console(stderr=True)
+
+RootOption = Annotated[
+    Path | None, typer.Option("--root", help="lake root (default: MLK_ROOT or the current folder)")
+]
+
+
+class _State:
+    debug = False
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option(help="show tracebacks")] = False) -> None:
+    """Smart-meter data lake: generate, ingest, aggregate and query interval readings."""
+    _State.debug = debug
+
+
+def _lake(root: Path | None) -> MeterLake:
+    return MeterLake(load_settings(root=root))
+
+
+@app.command()
+def generate(
+    root: RootOption = None,
+    meters: Annotated[int, typer.Option(help="number of households")] = 50,
+    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")] = "2013-01-01",
+    end: Annotated[str, typer.Option(help="day after the last, YYYY-MM-DD")] = "2013-03-01",
+    seed: Annotated[int, typer.Option(help="random seed")] = 42,
+    layout: Annotated[str, typer.Option(help="lcl (6 columns) or kaggle (3 columns)")] = "lcl",
+    files: Annotated[int, typer.Option(help="split readings over this many files")] = 1,
+) -> None:
+    """Write a synthetic London-format fleet into landing/ (+ reference/ and truth/)."""
+    lake = _lake(root)
+    spec = FleetSpec(
+        meters=meters,
+        start=_day(start),
+        end=_day(end),
+        seed=seed,
+        layout=_layout(layout),
+        files=files,
+    )
+    with rich_progress(errors, lake.settings.progress) as progress:
+        written = lake.generate(spec, progress)
+    console.print(f"wrote {written.rows:,} rows in {len(written.readings)} file(s) to {lake.layout.landing}")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders (default: landing/)")] = None,
+    root: RootOption = None,
+) -> None:
+    """Ingest new files into the clean and business zones and refresh the aggregates."""
+    lake = _lake(root)
+    with rich_progress(errors, lake.settings.progress) as progress:
+        report = lake.ingest(paths or None, progress)
+    _print_report(report)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="DuckDB SQL over daily, aggregated_*, quarantine")],
+    root: RootOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Run SQL over views named like the reference tables."""
+    table = _lake(root).sql(query)
+    if output == "json":
+        console.print_json(json.dumps(table.to_pylist(), default=str))
+    elif output == "csv":
+        typer.echo(",".join(table.column_names))
+        for row in table.to_pylist():
+            typer.echo(",".join("" if v is None else str(v) for v in row.values()))
+    else:
+        view = Table(*table.column_names)
+        for row in table.to_pylist():
+            view.add_row(*("" if v is None else str(v) for v in row.values()))
+        console.print(view)
+
+
+@app.command()
+def status(root: RootOption = None) -> None:
+    """Summarise files, meters, date range, rows, quarantine and the last runs."""
+    _print_status(_lake(root).status())
+
+
+@app.command()
+def demo(
+    root: RootOption = None,
+    meters: Annotated[int, typer.Option(help="number of households")] = 30,
+    days: Annotated[int, typer.Option(help="days of readings")] = 90,
+) -> None:
+    """The main job on the embedded default: generate a sample fleet, ingest it, summarise."""
+    lake = _lake(root)
+    start = date(2013, 1, 1)
+    spec = FleetSpec(meters=meters, start=start, end=date.fromordinal(start.toordinal() + days))
+    with rich_progress(errors, lake.settings.progress) as progress:
+        if not any(lake.layout.landing.glob("*")):
+            lake.generate(spec, progress)
+        report = lake.ingest(None, progress)
+    _print_report(report)
+    _print_status(lake.status())
+
+
+def _print_report(report: RunReport) -> None:
+    table = Table("file", "status", "reader", "read", "clean", "dup", "quarantined", "null", "note")
+    for f in report.files:
+        table.add_row(
+            f.file, f.status, f.reader, f"{f.rows_read:,}", f"{f.rows_clean:,}",
+            f"{f.duplicates:,}", f"{f.quarantined:,}", f"{f.null_values:,}", f.reason,
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"run {report.run_id}: {len(report.dates)} day(s) touched, first_run={report.first_run},"
+        f" timings {report.timings}"
+    )
+
+
+def _print_status(lake: LakeStatus) -> None:
+    console.print(f"[bold]lake[/bold] {lake.root}")
+    console.print(
+        f"files: {lake.files_ingested} ingested, {lake.files_rejected} rejected | meters:"
+        f" {lake.meters:,} | days: {lake.first_date} .. {lake.last_date} | daily rows:"
+        f" {lake.daily_rows:,} | quarantined rows: {lake.quarantined_rows:,}"
+    )
+    for run in lake.runs:
+        totals = run.get("totals", {})
+        console.print(
+            f"  run {run['run_id']}: {run['counts']} read {totals.get('rows_read', 0):,}"
+            f" clean {totals.get('rows_clean', 0):,} dup {totals.get('duplicates', 0):,}"
+            f" quarantined {totals.get('quarantined', 0):,}"
+        )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise MeterlakeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _layout(text: str) -> Literal["lcl", "kaggle"]:
+    if text not in ("lcl", "kaggle"):
+        raise MeterlakeError(f"--layout must be lcl or kaggle, not {text!r}")
+    return "lcl" if text == "lcl" else "kaggle"
+
+
+def run() -> None:
+    """Console-script entry point: one line and an exit code per error."""
+    try:
+        app(standalone_mode=False)
+    except MeterlakeError as exc:
+        if _State.debug:
+            raise
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise SystemExit(exc.exit_code) from None

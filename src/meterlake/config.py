@@ -1,0 +1,64 @@
+"""Typed settings: defaults < ``meterlake.toml`` in the lake root < ``MLK_*`` environment variables.
+
+Settings are built once at the edge (CLI, API) and passed down explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from meterlake.errors import ConfigError
+
+SETTINGS_FILE = "meterlake.toml"
+
+
+class Settings(BaseSettings):
+    """Everything a lake run can be told."""
+
+    model_config = SettingsConfigDict(env_prefix="MLK_", extra="forbid")
+
+    root: Path = Field(default_factory=Path.cwd, description="lake root: landing/ and the zones")
+    engine: Literal["duckdb"] = "duckdb"
+    memory_limit: str = Field(default="3GB", description="engine memory cap, DuckDB syntax")
+    threads: int | None = Field(default=None, ge=1, description="engine threads; None = all cores")
+    progress: bool = True
+
+    @property
+    def landing(self) -> Path:
+        """Folder where MDMS exports are dropped."""
+        return self.root / "landing"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order of precedence: arguments, environment, then the settings file."""
+        del dotenv_settings, file_secret_settings
+        given = getattr(init_settings, "init_kwargs", {}).get("root")
+        root = Path(given or os.environ.get("MLK_ROOT") or Path.cwd())
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=root / SETTINGS_FILE)
+        return init_settings, env_settings, toml
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, translating validation problems into one ``ConfigError``."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,111 @@
+"""SQL text of the DuckDB engine, kept apart from the code that runs it.
+
+Only identifiers the lake owns (folder paths, column names) are formatted into these strings;
+every value a user supplies reaches DuckDB as a bound parameter.
+"""
+
+from __future__ import annotations
+
+from meterlake.formats.layout import CsvLayout
+
+#: Derived calendar columns of reference section 3.1, from ``reading_date_time``.
+CALENDAR = """
+    weekofyear(reading_date_time)::INTEGER AS week_of_year,
+    day(reading_date_time)::INTEGER AS day_of_month,
+    month(reading_date_time)::INTEGER AS month,
+    year(reading_date_time)::INTEGER AS year,
+    hour(reading_date_time)::INTEGER AS hour,
+    minute(reading_date_time)::INTEGER AS minute"""
+
+EXACT = "DECIMAL(18, 6)"
+
+
+def quote_literal(text: str) -> str:
+    """A SQL string literal (for paths and layout constants we own)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_csv_call(layout: CsvLayout, source: str, rejects: str) -> str:
+    """``read_csv`` with explicit column names and types for ``layout``."""
+    types = {name: "VARCHAR" for name in layout.columns}
+    types[layout.timestamp] = "TIMESTAMP"
+    types[layout.value] = "DOUBLE"
+    columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items())
+    nulls = ", ".join(quote_literal(s) for s in layout.null_strings)
+    return f"""read_csv({quote_literal(source)}, columns={{{columns}}},
+        header={str(layout.has_header).lower()}, delim={quote_literal(layout.delimiter)},
+        quote='"', escape='"', nullstr=[{nulls}], auto_detect=false, parallel=true,
+        store_rejects=true, rejects_table={quote_literal(rejects)},
+        rejects_scan={quote_literal(rejects + "_scan")})"""
+
+
+def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
+    """Canonical clean-zone rows of one file (rows without a meter id are left out)."""
+    return f"""
+    SELECT trim("{layout.meter_id}") AS meter_id, {quote_literal(layout.obis_code)} AS obis_code,
+        "{layout.timestamp}" AS reading_date_time, "{layout.value}" AS reading_value,
+        NULL::VARCHAR AS error_value, {CALENDAR},
+        {quote_literal(layout.reading_type)} AS reading_type,
+        strftime("{layout.timestamp}", '%Y%m%d') AS date_str,
+        {file_seq}::INTEGER AS source_seq
+    FROM {reader}
+    WHERE nullif(trim("{layout.meter_id}"), '') IS NOT NULL"""
+
+
+_NEW_ROWS = """
+    SELECT meter_id, obis_code, reading_type, reading_date_time, date_str, reading_value,
+        error_value, source_seq, 1 AS rank
+    FROM read_parquet($new_files)"""
+
+_EXISTING_ROWS = """
+    UNION ALL
+    SELECT meter_id, obis_code, reading_type, reading_date_time, date_str, reading_value,
+        error_value, -1 AS source_seq, 0 AS rank
+    FROM read_parquet($existing_files, hive_partitioning=true,
+                      hive_types={'reading_type': VARCHAR, 'date_str': VARCHAR})"""
+
+
+def merge_sql(with_existing: bool) -> str:
+    """One row per de-duplication key: existing rows win, then the earliest file, then min value."""
+    rows = _NEW_ROWS + (_EXISTING_ROWS if with_existing else "")
+    return f"""
+CREATE OR REPLACE TEMP TABLE merged AS
+SELECT meter_id, obis_code, reading_type, reading_date_time, date_str,
+    arg_min({{'v': reading_value, 'e': error_value, 's': source_seq}},
+            [rank::DOUBLE, source_seq::DOUBLE, coalesce(reading_value, 'Infinity'::DOUBLE)]) AS w
+FROM ({rows})
+GROUP BY ALL"""
+
+MERGED_DAILY = f"""
+SELECT meter_id, obis_code, reading_date_time, w.v AS reading_value, w.e AS error_value,
+    {CALENDAR}, reading_type, date_str
+FROM merged"""
+
+MERGED_AGGREGATE = f"""
+SELECT meter_id, sum(w.v::{EXACT})::DOUBLE AS aggregated_consumption, date_str
+FROM merged WHERE reading_type = 'INT'
+GROUP BY meter_id, date_str"""
+
+ROLL_UPS = {
+    "weekly": (
+        f"""
+SELECT meter_id, month, sum(aggregated_consumption::{EXACT})::DOUBLE AS aggregated_consumption,
+    year, week_of_year
+FROM (SELECT meter_id, aggregated_consumption, strptime(date_str, '%Y%m%d') AS day,
+        year(day)::INTEGER AS year, month(day)::INTEGER AS month,
+        weekofyear(day)::INTEGER AS week_of_year
+      FROM read_parquet($files, hive_partitioning=true, hive_types={{'date_str': VARCHAR}}))
+GROUP BY meter_id, year, week_of_year, month""",
+        ("year", "week_of_year"),
+    ),
+    "monthly": (
+        f"""
+SELECT meter_id, sum(aggregated_consumption::{EXACT})::DOUBLE AS aggregated_consumption,
+    year, month
+FROM (SELECT meter_id, aggregated_consumption, strptime(date_str, '%Y%m%d') AS day,
+        year(day)::INTEGER AS year, month(day)::INTEGER AS month
+      FROM read_parquet($files, hive_partitioning=true, hive_types={{'date_str': VARCHAR}}))
+GROUP BY meter_id, year, month""",
+        ("year", "month"),
+    ),
+}

@@ -1,0 +1,1 @@
+"""The lake on disk: zone layout, atomic commits, the ingested-file ledger and run records."""

@@ -1,0 +1,46 @@
+"""The catalog: SQL views named like the reference's tables over the lake's Parquet files."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from meterlake import schema
+from meterlake.engines.duckdb_sql import quote_literal
+from meterlake.lake.layout import LakeLayout
+
+#: View name -> (table folder, glob below it, Arrow schema, partition columns).
+VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
+    "daily": ("daily", "*/*/*.parquet", schema.DAILY),
+    "aggregated_daily": ("aggregated_daily", "*/*.parquet", schema.AGGREGATED_DAILY),
+    "aggregated_weekly": ("aggregated_weekly", "*/*/*.parquet", schema.AGGREGATED_WEEKLY),
+    "aggregated_monthly": ("aggregated_monthly", "*/*/*.parquet", schema.AGGREGATED_MONTHLY),
+    "quarantine": ("quarantine", "*/*.parquet", schema.QUARANTINE),
+}
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.float64(): "DOUBLE",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.timestamp("us"): "TIMESTAMP",
+}
+
+
+def view_statements(lake: LakeLayout) -> list[str]:
+    """``CREATE VIEW`` statements for every table (typed and empty when it has no files yet)."""
+    return [_view(lake, name, *spec) for name, spec in VIEWS.items()]
+
+
+def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Schema) -> str:
+    folder = lake.table(table)
+    names = ", ".join(f.name for f in columns)
+    if not any(folder.glob(pattern)):
+        typed = ", ".join(f"NULL::{_DUCK_TYPES[f.type]} AS {f.name}" for f in columns)
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT {typed} WHERE false"
+    partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
+    hive_types = ", ".join(
+        f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions
+    )
+    source = quote_literal(str(folder / pattern))
+    return f"""CREATE OR REPLACE VIEW {name} AS SELECT {names}
+        FROM read_parquet({source}, hive_partitioning=true, hive_types={{{hive_types}}})"""

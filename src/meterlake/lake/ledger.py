@@ -1,0 +1,94 @@
+"""The ledger of ingested files, keyed by content hash (the reference's job bookmarks, made exact)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import xxhash
+
+from meterlake.errors import LakeError
+
+CHUNK = 8 * 1024 * 1024
+Status = Literal["ingested", "rejected"]
+
+
+@dataclass(frozen=True)
+class FileFingerprint:
+    """Content hash and line statistics of a raw file, from one streaming pass."""
+
+    sha: str
+    size: int
+    lines: int
+    ends_with_newline: bool
+
+    def data_lines(self, header_lines: int) -> int:
+        """Upper bound of the rows in the file: every line after the header (blank ones too)."""
+        total = self.lines + (0 if self.ends_with_newline or self.size == 0 else 1)
+        return total - header_lines
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One raw file the lake has seen."""
+
+    sha: str
+    file: str
+    size: int
+    status: Status
+    run_id: str
+    reader: str
+    rows_read: int = 0
+    rows_clean: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    null_values: int = 0
+    reason: str = ""
+
+
+def fingerprint(path: Path) -> FileFingerprint:
+    """Hash ``path`` (xxh3-128) and count its lines in one pass with bounded memory."""
+    digest = xxhash.xxh3_128()
+    lines = size = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return FileFingerprint(digest.hexdigest(), size, lines, last == b"\n")
+
+
+class Ledger:
+    """Entries by hash, persisted as one JSON document."""
+
+    def __init__(self, entries: dict[str, LedgerEntry]) -> None:
+        """Wrap loaded entries."""
+        self.entries = entries
+
+    @classmethod
+    def load(cls, path: Path) -> Ledger:
+        """Read the ledger, empty when the lake is new."""
+        if not path.exists():
+            return cls({})
+        try:
+            rows = json.loads(path.read_text())
+            return cls({row["sha"]: LedgerEntry(**row) for row in rows})
+        except (ValueError, TypeError, KeyError) as exc:
+            raise LakeError(f"{path}: unreadable ledger ({exc})") from exc
+
+    def ingested(self, sha: str) -> LedgerEntry | None:
+        """The entry of an already ingested file with this content."""
+        entry = self.entries.get(sha)
+        return entry if entry is not None and entry.status == "ingested" else None
+
+    def add(self, entry: LedgerEntry) -> None:
+        """Record a file (a later rejection of the same content is replaced by success)."""
+        self.entries[entry.sha] = entry
+
+    def to_json(self) -> list[dict[str, object]]:
+        """Serialisable rows in a stable order."""
+        return [asdict(e) for e in sorted(self.entries.values(), key=lambda e: (e.run_id, e.file))]

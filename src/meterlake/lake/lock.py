@@ -1,0 +1,41 @@
+"""One writer per lake: an advisory file lock that the OS releases when a process dies."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from meterlake.errors import LakeError
+from meterlake.lake.layout import LakeLayout
+
+
+@contextmanager
+def writer_lock(layout: LakeLayout) -> Iterator[None]:
+    """Hold the lake's writer lock or fail at once with a clear message."""
+    layout.meta.mkdir(parents=True, exist_ok=True)
+    path = layout.meta / "writer.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LakeError(f"{layout.root}: another meterlake process is writing this lake") from exc
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def try_writer_lock(layout: LakeLayout) -> bool:
+    """Whether no other process holds the writer lock right now."""
+    if not layout.meta.exists():
+        return True
+    try:
+        with writer_lock(layout):
+            return True
+    except LakeError:
+        return False

@@ -1,0 +1,1 @@
+"""Ingest -> clean -> business -> aggregates, with run records and incremental state."""

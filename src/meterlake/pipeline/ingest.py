@@ -1,0 +1,278 @@
+"""The ingest run: landing files -> clean zone -> business ``daily`` -> the three aggregates.
+
+Incremental and idempotent: files are known by content hash; a run rewrites only the daily
+partitions its rows touch and the weeks and months containing them; everything is staged in a
+run-scoped transaction and committed at once (see ``meterlake.lake.transaction``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from meterlake import schema
+from meterlake.engines.base import Engine, Reject
+from meterlake.errors import AccountingError, RejectedFileError
+from meterlake.formats.sniff import sniff_layout
+from meterlake.lake.layout import PART_FILE, LakeLayout
+from meterlake.lake.ledger import Ledger, LedgerEntry, fingerprint
+from meterlake.lake.lock import writer_lock
+from meterlake.lake.transaction import Transaction, recover
+from meterlake.pipeline import calendar
+from meterlake.pipeline.discover import discover
+from meterlake.pipeline.reconcile import scan_rows
+from meterlake.pipeline.report import FileOutcome, RunReport
+
+#: progress(step description, total units) -> advance(units) callback.
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+def no_progress(description: str, total: int) -> Callable[[int], None]:
+    """A progress sink that shows nothing."""
+    del description, total
+    return lambda _units: None
+
+
+def ingest(
+    lake: LakeLayout,
+    engine: Engine,
+    run_id: str,
+    paths: Sequence[Path] | None = None,
+    progress: Progress = no_progress,
+) -> RunReport:
+    """Ingest new files from ``paths`` (default: the landing folder) in one atomic run."""
+    with writer_lock(lake):
+        recover(lake)
+        ledger = Ledger.load(lake.ledger)
+        report = RunReport(
+            run_id=run_id,
+            started=_now(),
+            first_run=not lake.runs.exists() or not any(lake.runs.iterdir()),
+            engine=engine.name,
+            schema_version=schema.SCHEMA_VERSION,
+        )
+        txn = Transaction(lake, run_id)
+        try:
+            _run(lake, engine, ledger, txn, report, paths, progress)
+            report.finished = _now()
+            txn.write_json(lake.runs / f"{run_id}.json", report.to_json())
+            txn.commit()
+        except BaseException:
+            txn.abort()
+            raise
+        return report
+
+
+def _run(
+    lake: LakeLayout,
+    engine: Engine,
+    ledger: Ledger,
+    txn: Transaction,
+    report: RunReport,
+    paths: Sequence[Path] | None,
+    progress: Progress,
+) -> None:
+    candidates = discover(paths or [lake.landing]) if paths or lake.landing.exists() else []
+    clean_dir = txn.stage(lake.table("clean") / f"run_id={report.run_id}")
+    rejects: dict[int, list[Reject]] = {}
+    months: set[tuple[int, int]] = set()
+    with _timed(report, "read"):
+        advance = progress("reading files", sum(p.stat().st_size for p in candidates))
+        seen: set[str] = set()
+        for seq, path in enumerate(candidates):
+            outcome, found, touched = _read_one(lake, engine, ledger, seen, path, clean_dir, seq)
+            report.files.append(outcome)
+            rejects[seq] = found
+            months |= touched
+            advance(path.stat().st_size)
+    dates = _merge(lake, engine, txn, report, clean_dir, months, progress)
+    with _timed(report, "aggregate"):
+        _roll_up(lake, engine, txn, dates)
+    report.dates = sorted(dates)
+    _write_quarantine(lake, txn, report, candidates, rejects)
+    for outcome in report.files:
+        if outcome.status != "skipped":
+            ledger.add(_entry(outcome, report.run_id))
+    txn.write_json(lake.ledger, ledger.to_json())
+    txn.write_json(lake.state_file, {"dates": report.dates, "first_run": report.first_run})
+
+
+def _read_one(
+    lake: LakeLayout,
+    engine: Engine,
+    ledger: Ledger,
+    seen: set[str],
+    path: Path,
+    clean_dir: Path,
+    seq: int,
+) -> tuple[FileOutcome, list[Reject], frozenset[tuple[int, int]]]:
+    shown = _shown(lake, path)
+    print_ = fingerprint(path)
+    known = ledger.ingested(print_.sha)
+    if known is not None or print_.sha in seen:
+        origin = f"run {known.run_id} ({known.file})" if known else "this run"
+        reason = f"same content already ingested in {origin}"
+        outcome = FileOutcome(shown, "skipped", sha=print_.sha, size=print_.size, reason=reason)
+        return outcome, [], frozenset()
+    seen.add(print_.sha)
+    try:
+        layout = sniff_layout(path)
+        staged = engine.stage_file(path, layout, clean_dir, seq)
+    except RejectedFileError as exc:
+        outcome = FileOutcome(
+            shown, "rejected", sha=print_.sha, size=print_.size, reason=exc.reason
+        )
+        return outcome, [], frozenset()
+    found = list(staged.rejects)
+    rows_read = staged.rows_clean + len(found)
+    if rows_read != print_.data_lines(int(layout.has_header)):
+        rows_read, missing = scan_rows(path, layout, {r.line for r in found})
+        found = sorted(found + missing, key=lambda r: r.line)
+        if rows_read != staged.rows_clean + len(found):
+            detail = f"{rows_read} rows, {staged.rows_clean} clean, {len(found)} quarantined"
+            raise AccountingError(path, detail)
+    outcome = FileOutcome(
+        shown,
+        "ingested",
+        reader=layout.name,
+        sha=print_.sha,
+        size=print_.size,
+        rows_read=rows_read,
+        rows_clean=staged.rows_clean,
+        quarantined=len(found),
+        null_values=staged.null_values,
+    )
+    return outcome, found, staged.months
+
+
+def _merge(
+    lake: LakeLayout,
+    engine: Engine,
+    txn: Transaction,
+    report: RunReport,
+    clean_dir: Path,
+    months: set[tuple[int, int]],
+    progress: Progress,
+) -> set[str]:
+    existing = _partitions(lake.table("daily"), "reading_type=*/date_str=*")
+    dates: set[str] = set()
+    winners: dict[int, int] = {}
+    with _timed(report, "merge"):
+        advance = progress("building business zone", len(months))
+        for year, month in sorted(months):
+            prefix = f"{year:04d}{month:02d}"
+            month_existing = {k: v for k, v in existing.items() if k[1].startswith(prefix)}
+            merged = engine.merge_month(
+                sorted((clean_dir / f"year={year}" / f"month={month}").glob("*.parquet")),
+                month_existing,
+                txn.stage(lake.table("daily")),
+                txn.stage(lake.table("aggregated_daily")),
+            )
+            dates |= merged.interval_dates
+            for seq, count in merged.winners_by_file.items():
+                winners[seq] = winners.get(seq, 0) + count
+            advance(1)
+    for seq, outcome in enumerate(report.files):
+        if outcome.status == "ingested":
+            outcome.duplicates = outcome.rows_clean - winners.get(seq, 0)
+            outcome.rows_clean -= outcome.duplicates
+    return dates
+
+
+def _roll_up(lake: LakeLayout, engine: Engine, txn: Transaction, dates: set[str]) -> None:
+    daily = lake.table("aggregated_daily")
+    for kind, days_of in (
+        ("weekly", calendar.days_of_weekly_key),
+        ("monthly", calendar.days_of_monthly_key),
+    ):
+        for key in sorted(calendar.keys(dates, kind)):
+            files = [
+                f
+                for day in days_of(key)
+                if (f := _current(txn, daily / f"date_str={day}" / PART_FILE)) is not None
+            ]
+            if files:
+                engine.roll_up(files, kind, txn.stage(lake.table(f"aggregated_{kind}")))
+
+
+def _current(txn: Transaction, final: Path) -> Path | None:
+    """The file a partition will hold after this run: staged if rewritten, else committed."""
+    staged = txn.staged(final)
+    if staged is not None:
+        return staged
+    return final if final.exists() else None
+
+
+def _partitions(table: Path, pattern: str) -> dict[tuple[str, str], Path]:
+    found = {}
+    for path in table.glob(f"{pattern}/{PART_FILE}"):
+        first, second = path.parent.parent.name, path.parent.name
+        found[(first.split("=", 1)[1], second.split("=", 1)[1])] = path
+    return found
+
+
+def _write_quarantine(
+    lake: LakeLayout,
+    txn: Transaction,
+    report: RunReport,
+    candidates: list[Path],
+    rejects: dict[int, list[Reject]],
+) -> None:
+    rows = [
+        {
+            "run_id": report.run_id,
+            "file": _shown(lake, candidates[seq]),
+            "line": r.line,
+            "raw": r.raw,
+            "reason": r.reason,
+        }
+        for seq, found in rejects.items()
+        for r in found
+    ]
+    if not rows:
+        return
+    target = txn.stage(lake.table("quarantine") / f"run_id={report.run_id}" / PART_FILE)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pylist(rows, schema=schema.QUARANTINE)
+    pq.write_table(table.drop_columns(["run_id"]), target, compression="zstd")
+
+
+def _entry(outcome: FileOutcome, run_id: str) -> LedgerEntry:
+    return LedgerEntry(
+        sha=outcome.sha,
+        file=outcome.file,
+        size=outcome.size,
+        status="rejected" if outcome.status == "rejected" else "ingested",
+        run_id=run_id,
+        reader=outcome.reader,
+        rows_read=outcome.rows_read,
+        rows_clean=outcome.rows_clean,
+        duplicates=outcome.duplicates,
+        quarantined=outcome.quarantined,
+        null_values=outcome.null_values,
+        reason=outcome.reason,
+    )
+
+
+def _shown(lake: LakeLayout, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(lake.root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def _timed(report: RunReport, step: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    report.timings[step] = round(time.perf_counter() - start, 3)

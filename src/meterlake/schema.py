@@ -1,0 +1,74 @@
+"""Canonical column names and Arrow schemas of every lake table (reference spec sections 3.1, 3.5, 3.8).
+
+``SCHEMA_VERSION`` is written into every run record; bump it when a table's columns change.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+#: Key on which readings are de-duplicated (reference section 3.4, recommendation).
+DEDUP_KEY = ("meter_id", "obis_code", "reading_type", "reading_date_time")
+
+#: Reading types: interval reads, aggregated register reads, error (outage) records.
+READING_TYPES = ("INT", "AGG", "ERR")
+
+#: Clean zone and business ``daily``: data columns in the reference's order, then partitions.
+DAILY_DATA = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("obis_code", pa.string()),
+        ("reading_date_time", pa.timestamp("us")),
+        ("reading_value", pa.float64()),
+        ("error_value", pa.string()),
+        ("week_of_year", pa.int32()),
+        ("day_of_month", pa.int32()),
+        ("month", pa.int32()),
+        ("year", pa.int32()),
+        ("hour", pa.int32()),
+        ("minute", pa.int32()),
+    ]
+)
+DAILY_PARTITIONS = pa.schema([("reading_type", pa.string()), ("date_str", pa.string())])
+DAILY = pa.schema(list(DAILY_DATA) + list(DAILY_PARTITIONS))
+
+AGGREGATED_DAILY = pa.schema(
+    [("meter_id", pa.string()), ("aggregated_consumption", pa.float64()), ("date_str", pa.string())]
+)
+AGGREGATED_WEEKLY = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("month", pa.int32()),
+        ("aggregated_consumption", pa.float64()),
+        ("year", pa.int32()),
+        ("week_of_year", pa.int32()),
+    ]
+)
+AGGREGATED_MONTHLY = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("aggregated_consumption", pa.float64()),
+        ("year", pa.int32()),
+        ("month", pa.int32()),
+    ]
+)
+
+QUARANTINE = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("file", pa.string()),
+        ("line", pa.int64()),
+        ("raw", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+#: Partition columns of each partitioned table, in path order.
+PARTITIONS: dict[str, tuple[str, ...]] = {
+    "daily": ("reading_type", "date_str"),
+    "aggregated_daily": ("date_str",),
+    "aggregated_weekly": ("year", "week_of_year"),
+    "aggregated_monthly": ("year", "month"),
+}

@@ -1,0 +1,127 @@
+"""The one facade every front end calls (CLI now; API, dashboard and notebooks later)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from meterlake.config import Settings
+from meterlake.engines.duckdb_engine import DuckDBEngine
+from meterlake.errors import InputError
+from meterlake.lake.catalog import view_statements
+from meterlake.lake.layout import LakeLayout
+from meterlake.lake.ledger import Ledger
+from meterlake.lake.lock import try_writer_lock, writer_lock
+from meterlake.lake.runs import load_runs, new_run_id
+from meterlake.lake.transaction import recover
+from meterlake.pipeline.ingest import Progress, ingest, no_progress
+from meterlake.pipeline.report import RunReport
+from meterlake.synth import FleetFiles, FleetSpec, expected_rows, generate_fleet
+
+
+@dataclass(frozen=True)
+class LakeStatus:
+    """A summary of what a lake holds."""
+
+    root: str
+    files_ingested: int
+    files_rejected: int
+    meters: int
+    first_date: str | None
+    last_date: str | None
+    daily_rows: int
+    quarantined_rows: int
+    runs: list[dict[str, Any]]
+
+
+class MeterLake:
+    """Operations on one lake."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Bind to the lake at ``settings.root``."""
+        self.settings = settings
+        self.layout = LakeLayout(settings.root)
+
+    def engine(self) -> DuckDBEngine:
+        """A fresh engine configured from settings."""
+        return DuckDBEngine(self.settings.memory_limit, self.settings.threads, self.layout.scratch)
+
+    def generate(self, spec: FleetSpec, progress: Progress = no_progress) -> FleetFiles:
+        """Write a synthetic fleet: readings to landing/, companions to reference/ and truth/."""
+        try:
+            advance = progress("generating fleet", expected_rows(spec))
+            return generate_fleet(
+                spec,
+                self.layout.landing,
+                self.layout.root / "reference",
+                self.layout.root / "truth",
+                advance,
+            )
+        except ValueError as exc:
+            raise InputError(f"invalid fleet: {exc}") from exc
+
+    def ingest(
+        self, paths: Sequence[Path] | None = None, progress: Progress = no_progress
+    ) -> RunReport:
+        """Ingest new files (default: the landing folder)."""
+        engine = self.engine()
+        try:
+            return ingest(self.layout, engine, new_run_id(), paths, progress)
+        finally:
+            engine.close()
+
+    def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
+        """Run parameterised DuckDB SQL over views named like the reference tables."""
+        self._recover_if_idle()
+        engine = self.engine()
+        try:
+            for statement in view_statements(self.layout):
+                engine.execute(statement)
+            return engine.query(query, params)
+        finally:
+            engine.close()
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Run records, newest first."""
+        return load_runs(self.layout.runs, limit)
+
+    def status(self, last_runs: int = 5) -> LakeStatus:
+        """Files, meters, date range, rows, quarantine and the last runs."""
+        self._recover_if_idle()
+        ledger = Ledger.load(self.layout.ledger)
+        statuses = [e.status for e in ledger.entries.values()]
+        dates = sorted(
+            p.name.removeprefix("date_str=")
+            for p in self.layout.table("aggregated_daily").glob("date_str=*")
+        )
+        counts = self.sql(
+            "SELECT (SELECT count(DISTINCT meter_id) FROM aggregated_monthly),"
+            " (SELECT count(*) FROM quarantine)"
+        ).to_pylist()[0]
+        meters, quarantined = counts.values()
+        return LakeStatus(
+            root=str(self.layout.root),
+            files_ingested=statuses.count("ingested"),
+            files_rejected=statuses.count("rejected"),
+            meters=int(meters),
+            first_date=dates[0] if dates else None,
+            last_date=dates[-1] if dates else None,
+            daily_rows=_parquet_rows(self.layout.table("daily")),
+            quarantined_rows=int(quarantined),
+            runs=self.runs(last_runs),
+        )
+
+    def _recover_if_idle(self) -> None:
+        if self.layout.transactions.exists() and try_writer_lock(self.layout):
+            with writer_lock(self.layout):
+                recover(self.layout)
+
+
+def _parquet_rows(folder: Path) -> int:
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in folder.rglob("*.parquet"))
+

@@ -1,0 +1,104 @@
+"""Generate a synthetic fleet: readings (streamed meter by meter), weather, geo, ground truth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from meterlake.synth.anomalies import Anomaly
+from meterlake.synth.csv_files import atomic_binary, write_frame
+from meterlake.synth.darksky import darksky_frame
+from meterlake.synth.households import Household
+from meterlake.synth.outages import outages_by_meter
+from meterlake.synth.plan import FleetPlan, draw_households, plan_fleet
+from meterlake.synth.readings import render_meter
+from meterlake.synth.spec import FleetFiles, FleetSpec, validate_spec
+from meterlake.synth.timeline import Timeline
+from meterlake.synth.truth import anomalies_frame, geo_frame, outages_frame
+from meterlake.synth.writer import HEADERS
+
+Progress = Callable[[int], None]
+SINGLE_FILE = "CC_LCL-FullData.csv"
+WEATHER_FILE = "weather_hourly_darksky.csv"
+GEO_FILE = "meter-geo-data.csv"
+ANOMALIES_FILE = "anomalies.csv"
+OUTAGES_FILE = "outages.csv"
+
+
+def expected_rows(spec: FleetSpec) -> int:
+    """Approximate number of reading rows, for progress bars."""
+    validate_spec(spec)
+    households = draw_households(spec, Timeline.between(spec.start, spec.end))
+    active = sum(household.last - household.first for household in households)
+    return round(active * (1.0 - spec.missing_rate + spec.duplicate_rate))
+
+
+def reading_paths(spec: FleetSpec, readings_dir: Path) -> list[Path]:
+    """``CC_LCL-FullData.csv`` for one file, else ``block_0.csv`` ... like the LCL release."""
+    if spec.files == 1:
+        return [readings_dir / SINGLE_FILE]
+    return [readings_dir / f"block_{number}.csv" for number in range(spec.files)]
+
+
+def _write_block(
+    plan: FleetPlan, path: Path, households: Iterable[Household], progress: Progress | None
+) -> tuple[int, list[Anomaly]]:
+    """Write one readings file; return its row count and the anomalies injected."""
+    by_meter = outages_by_meter(list(plan.outages))
+    rows, anomalies = 0, []
+    with atomic_binary(path) as handle:
+        handle.write(HEADERS[plan.spec.layout])
+        for household in households:
+            meter = render_meter(plan, household, by_meter.get(household.index, []))
+            handle.write(meter.text.data)
+            rows += meter.rows
+            anomalies.extend(meter.anomalies)
+            if progress is not None:
+                progress(meter.rows)
+    return rows, anomalies
+
+
+def _write_readings(
+    plan: FleetPlan, paths: list[Path], progress: Progress | None
+) -> tuple[int, list[Anomaly]]:
+    """Split meters into contiguous blocks, one per file."""
+    blocks = np.array_split(np.arange(plan.spec.meters), len(paths))
+    rows, anomalies = 0, []
+    for path, block in zip(paths, blocks, strict=True):
+        households = (plan.households[int(index)] for index in block)
+        block_rows, block_anomalies = _write_block(plan, path, households, progress)
+        rows += block_rows
+        anomalies.extend(block_anomalies)
+    return rows, anomalies
+
+
+def generate_fleet(
+    spec: FleetSpec,
+    readings_dir: Path,
+    reference_dir: Path,
+    truth_dir: Path,
+    progress: Progress | None = None,
+) -> FleetFiles:
+    """Write the fleet's readings, weather, geo and ground-truth files; same spec, same bytes."""
+    validate_spec(spec)
+    plan = plan_fleet(spec)
+    weather = write_frame(
+        darksky_frame(plan.weather, plan.timeline), reference_dir / WEATHER_FILE,
+        float_format="%.2f",
+    )  # fmt: skip
+    geo = write_frame(
+        geo_frame(plan.geo), reference_dir / GEO_FILE, header=False, float_format="%.8f"
+    )
+    paths = reading_paths(spec, readings_dir)
+    rows, anomalies = _write_readings(plan, paths, progress)
+    truth = anomalies_frame(anomalies, plan.timeline), outages_frame(plan.outages, plan.timeline)
+    return FleetFiles(
+        readings=paths,
+        weather=weather,
+        geo=geo,
+        anomalies=write_frame(truth[0], truth_dir / ANOMALIES_FILE),
+        outages=write_frame(truth[1], truth_dir / OUTAGES_FILE),
+        rows=rows,
+    )

@@ -1,0 +1,58 @@
+"""Ground-truth tables (anomalies, outages) and the geo table, as frames ready to write."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from meterlake.synth.anomalies import Anomaly
+from meterlake.synth.geo import GeoLayout
+from meterlake.synth.households import meter_id
+from meterlake.synth.outages import Outage
+from meterlake.synth.timeline import Timeline
+
+ANOMALY_COLUMNS = ["meter_id", "start", "end", "kind"]
+OUTAGE_COLUMNS = ["outage_id", "meter_id", "start", "end", "kind"]
+
+
+def _stamps(timeline: Timeline, intervals: list[int]) -> list[str]:
+    return timeline.interval_stamps(np.array(intervals, dtype=np.int64))
+
+
+def anomalies_frame(anomalies: list[Anomaly], timeline: Timeline) -> pd.DataFrame:
+    """One row per anomaly; ISO start and (exclusive) end."""
+    return pd.DataFrame(
+        {
+            "meter_id": [meter_id(anomaly.meter_index) for anomaly in anomalies],
+            "start": _stamps(timeline, [anomaly.start for anomaly in anomalies]),
+            "end": _stamps(timeline, [anomaly.end for anomaly in anomalies]),
+            "kind": [anomaly.kind for anomaly in anomalies],
+        },
+        columns=ANOMALY_COLUMNS,
+    )
+
+
+def outages_frame(outages: tuple[Outage, ...], timeline: Timeline) -> pd.DataFrame:
+    """One row per meter of each outage; ISO start and (exclusive) end."""
+    pairs = [(outage, meter) for outage in outages for meter in outage.meters]
+    return pd.DataFrame(
+        {
+            "outage_id": [outage.outage_id for outage, _ in pairs],
+            "meter_id": [meter_id(meter) for _, meter in pairs],
+            "start": _stamps(timeline, [outage.start for outage, _ in pairs]),
+            "end": _stamps(timeline, [outage.end for outage, _ in pairs]),
+            "kind": [outage.kind for outage, _ in pairs],
+        },
+        columns=OUTAGE_COLUMNS,
+    )
+
+
+def geo_frame(geo: GeoLayout) -> pd.DataFrame:
+    """``meter_id, lat, long`` of every meter, rounded to 8 decimals."""
+    return pd.DataFrame(
+        {
+            "meter_id": [meter_id(index) for index in range(len(geo.latitude))],
+            "lat": np.round(geo.latitude, 8),
+            "long": np.round(geo.longitude, 8),
+        }
+    )
