@@ -1,4 +1,4 @@
-"""Atomic file writes: content goes to a temporary sibling that is renamed into place."""
+"""CSV files written atomically: content goes to a temporary sibling renamed into place."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 
@@ -23,11 +25,26 @@ def atomic_binary(path: Path) -> Iterator[BinaryIO]:
         partial.unlink(missing_ok=True)
 
 
+def fixed_decimals(values: npt.NDArray[np.float64], decimals: int) -> npt.NDArray[np.str_]:
+    """Text of each value with exactly ``decimals`` decimals (vectorised ``%.Nf``)."""
+    scale = 10**decimals
+    scaled = np.rint(np.abs(values) * scale).astype(np.int64)
+    sign = np.where((values < 0) & (scaled > 0), "-", "")
+    whole = np.strings.add(sign, (scaled // scale).astype(np.str_))
+    fraction = np.strings.zfill((scaled % scale).astype(np.str_), decimals)
+    return np.asarray(np.strings.add(np.strings.add(whole, "."), fraction), dtype=np.str_)
+
+
 def write_frame(
-    frame: pd.DataFrame, path: Path, *, header: bool = True, float_format: str | None = None
+    frame: pd.DataFrame, path: Path, *, header: bool = True, decimals: int | None = None
 ) -> Path:
-    """Write ``frame`` as comma-separated text with Unix line ends, atomically."""
-    text = frame.to_csv(index=False, header=header, float_format=float_format, lineterminator="\n")
+    """Write ``frame`` as comma-separated text with Unix line ends, floats to ``decimals``."""
+    if decimals is not None:
+        floats = frame.select_dtypes("float64").columns
+        frame = frame.assign(
+            **{name: fixed_decimals(frame[name].to_numpy(), decimals) for name in floats}
+        )
+    text = frame.to_csv(index=False, header=header, lineterminator="\n")
     with atomic_binary(path) as handle:
         handle.write(text.encode("utf-8"))
     return path

@@ -53,8 +53,15 @@ def _dew_point(temp: Floats, humidity: Floats) -> Floats:
 def _sky(temp: Floats, cloud: Floats, humidity: Floats, wind: Floats) -> npt.NDArray[np.int64]:
     """Index into ``_SKIES`` of each hour's sky."""
     rain = cloud > _RAIN_CLOUD
-    conditions = [rain & (temp < _SNOW_BELOW_C), rain, (humidity >= 0.97) & (wind < 2.5),
-                  cloud > 0.86, cloud > 0.65, cloud > 0.35, wind > 9.0]  # fmt: skip
+    conditions = [
+        rain & (temp < _SNOW_BELOW_C),
+        rain,
+        (humidity >= 0.97) & (wind < 2.5),
+        cloud > 0.86,
+        cloud > 0.65,
+        cloud > 0.35,
+        wind > 9.0,
+    ]
     return np.asarray(np.select(conditions, range(len(conditions)), default=len(conditions)))
 
 

@@ -50,9 +50,13 @@ def _bump(centre: float, width: float) -> npt.NDArray[np.float64]:
     return np.asarray(np.exp(-0.5 * (distance / width) ** 2))
 
 
+def _rising(hour: float) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-(_SLOT_HOURS - hour) * 2.0)))
+
+
 def _daytime() -> npt.NDArray[np.float64]:
-    return np.asarray(1.0 / (1.0 + np.exp(-(_SLOT_HOURS - 8.5) * 2.0)) - 1.0 / (
-        1.0 + np.exp(-(_SLOT_HOURS - 17.0) * 2.0)))  # fmt: skip
+    """About 1 between 08:30 and 17:00, about 0 otherwise."""
+    return _rising(8.5) - _rising(17.0)
 
 
 def _shapes(rng: np.random.Generator, tariff: Tariff) -> tuple[npt.NDArray[np.float64], ...]:
@@ -88,11 +92,19 @@ def draw_household(rng: np.random.Generator, index: int, intervals: int) -> Hous
     cooling = rng.uniform(0.02, 0.05) if rng.random() < 0.25 else 0.0
     first, last = _active_span(rng, intervals)
     return Household(
-        index=index, meter_id=meter_id(index), acorn=acorn, tariff=tariff,
+        index=index,
+        meter_id=meter_id(index),
+        acorn=acorn,
+        tariff=tariff,
         daily_kwh=float(rng.lognormal(np.log(7.5), 0.3) * acorn.level),
-        base_share=float(rng.uniform(0.25, 0.45)), weekday_shape=weekday, weekend_shape=weekend,
-        heating=float(heating), cooling=float(cooling), first=first, last=last,
-    )  # fmt: skip
+        base_share=float(rng.uniform(0.25, 0.45)),
+        weekday_shape=weekday,
+        weekend_shape=weekend,
+        heating=float(heating),
+        cooling=float(cooling),
+        first=first,
+        last=last,
+    )
 
 
 def consumption(

@@ -46,9 +46,13 @@ def _candidates(
 
 
 def _draw_outage(
-    geo: GeoLayout, spans: ActiveSpans, intervals: int, *,
-    taken: list[Outage], rng: np.random.Generator,
-) -> Outage | None:  # fmt: skip
+    geo: GeoLayout,
+    spans: ActiveSpans,
+    intervals: int,
+    *,
+    taken: list[Outage],
+    rng: np.random.Generator,
+) -> Outage | None:
     """One outage around a random meter of a random cluster, or None when too few meters fit."""
     kind: OutageKind = "zero" if rng.random() < 0.5 else "missing"
     length = min(int(rng.integers(2, 17)), intervals)

@@ -26,9 +26,9 @@ class MeterReadings:
     anomalies: list[Anomaly]
 
 
-def meter_values(plan: FleetPlan, household: Household) -> tuple[
-    npt.NDArray[np.float64], list[Anomaly]
-]:  # fmt: skip
+def meter_values(
+    plan: FleetPlan, household: Household
+) -> tuple[npt.NDArray[np.float64], list[Anomaly]]:
     """kWh of every active interval with anomalies injected, and those anomalies."""
     days = slice(household.first // SLOTS_PER_DAY, household.last // SLOTS_PER_DAY)
     rng = meter_rng(plan.spec.seed, household.index, Stream.CONSUMPTION)

@@ -45,8 +45,11 @@ def _problems(spec: FleetSpec) -> list[str]:
         "duplicate_rate": spec.duplicate_rate,
         "missing_rate": spec.missing_rate,
     }
-    problems = [f"{name} must be in [0, 1), got {rate}" for name, rate in rates.items()
-                if not 0.0 <= rate < 1.0]  # fmt: skip
+    problems = [
+        f"{name} must be in [0, 1), got {rate}"
+        for name, rate in rates.items()
+        if not 0.0 <= rate < 1.0
+    ]
     checks = [
         (1 <= spec.meters <= MAX_METERS, f"meters must be in 1..{MAX_METERS}, got {spec.meters}"),
         (spec.end > spec.start, f"end ({spec.end}) must be after start ({spec.start})"),

@@ -1,0 +1,56 @@
+"""The CLI as a user runs it: a real subprocess in a fresh folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CLI = [sys.executable, "-c", "from meterlake.cli import run; run()"]
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MLK_PROGRESS": "false", "COLUMNS": "200"}
+    env.pop("MLK_ROOT", None)
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_generate_ingest_sql_status_in_the_current_folder(tmp_path: Path):
+    generated = _cli(tmp_path, "generate", "--meters", "4", "--end", "2013-01-08")
+    assert generated.returncode == 0, generated.stderr
+    assert (tmp_path / "landing" / "CC_LCL-FullData.csv").exists()
+    ingested = _cli(tmp_path, "ingest")
+    assert ingested.returncode == 0, ingested.stderr
+    assert "ingested" in ingested.stdout
+    answer = _cli(
+        tmp_path, "sql", "SELECT count(DISTINCT meter_id) AS meters FROM daily", "--format", "json"
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout) == [{"meters": 4}]
+    status = _cli(tmp_path, "status")
+    assert "meters: 4" in status.stdout
+    assert "20130101 .. 20130107" in status.stdout
+
+
+def test_errors_are_one_line_with_an_exit_code(tmp_path: Path):
+    result = _cli(tmp_path, "sql", "SELECT * FROM no_such_table")
+    assert result.returncode == 5
+    assert result.stderr.strip().startswith("error:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    missing = _cli(tmp_path, "ingest", "does-not-exist.csv")
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr
+
+
+def test_ingest_takes_a_file_path_directly(tmp_path: Path, data_dir: Path):
+    result = _cli(tmp_path, "ingest", str(data_dir / "london" / "kaggle_sample.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "london_kaggle" in result.stdout
