@@ -16,7 +16,6 @@ from meterlake.errors import MeterlakeError
 from meterlake.pipeline.report import RunReport
 from meterlake.progress import rich_progress
 from meterlake.service import LakeStatus, MeterLake
-from meterlake.synth import FleetSpec
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console()
@@ -52,6 +51,8 @@ def generate(
     files: Annotated[int, typer.Option(help="split readings over this many files")] = 1,
 ) -> None:
     """Write a synthetic London-format fleet into landing/ (+ reference/ and truth/)."""
+    from meterlake.synth import FleetSpec  # noqa: PLC0415 (numpy and pandas load only here)
+
     lake = _lake(root)
     spec = FleetSpec(
         meters=meters,
@@ -112,6 +113,8 @@ def demo(
     days: Annotated[int, typer.Option(help="days of readings")] = 90,
 ) -> None:
     """The main job on the embedded default: generate a sample fleet, ingest it, summarise."""
+    from meterlake.synth import FleetSpec  # noqa: PLC0415
+
     lake = _lake(root)
     start = date(2013, 1, 1)
     spec = FleetSpec(meters=meters, start=start, end=date.fromordinal(start.toordinal() + days))

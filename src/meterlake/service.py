@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -21,7 +21,9 @@ from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
-from meterlake.synth import FleetFiles, FleetSpec, expected_rows, generate_fleet
+
+if TYPE_CHECKING:
+    from meterlake.synth import FleetFiles, FleetSpec
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class MeterLake:
 
     def generate(self, spec: FleetSpec, progress: Progress = no_progress) -> FleetFiles:
         """Write a synthetic fleet: readings to landing/, companions to reference/ and truth/."""
+        from meterlake.synth import expected_rows, generate_fleet  # noqa: PLC0415 (numpy, pandas)
+
         try:
             advance = progress("generating fleet", expected_rows(spec))
             return generate_fleet(

@@ -32,14 +32,14 @@ class StagedFile:
     rows_clean: int
     null_values: int
     rejects: tuple[Reject, ...]
-    months: frozenset[tuple[int, int]]
+    rows_by_month: dict[tuple[int, int], int]
 
 
 @dataclass
 class MergedMonth:
-    """What merging one month of new clean rows into the business zone produced."""
+    """What merging a batch of months of new clean rows into the business zone produced."""
 
-    winners_by_file: dict[int, int] = field(default_factory=dict)
+    duplicates_by_file: dict[int, int] = field(default_factory=dict)
     dates: set[str] = field(default_factory=set)
     interval_dates: set[str] = field(default_factory=set)
 
@@ -56,7 +56,7 @@ class Engine(Protocol):
         """Parse ``source`` into canonical rows under ``clean_dir`` (partitioned by year/month)."""
         ...
 
-    def merge_month(
+    def merge_months(
         self,
         new_files: Sequence[Path],
         existing: Mapping[tuple[str, str], Path],
@@ -65,7 +65,7 @@ class Engine(Protocol):
     ) -> MergedMonth:
         """De-duplicate new rows against existing partitions; write daily + aggregated_daily.
 
-        ``existing`` maps every committed ``(reading_type, date_str)`` partition of the month to
+        ``existing`` maps every committed ``(reading_type, date_str)`` partition of the months to
         its file; only those the new rows touch are read and rewritten.
         """
         ...

@@ -60,9 +60,11 @@ class DuckDBEngine:
             raise RejectedFileError(source, _first_line(exc)) from exc
         rows = sum(int(row[1]) for row in stats)
         nulls = sum(int(row[4]['"reading_value"']["null_count"]) for row in stats)
-        months = frozenset((int(r[5]["year"]), int(r[5]["month"])) for r in stats)
-        found = self._rejects(rejects)
-        return StagedFile(rows, nulls, found, months)
+        months: dict[tuple[int, int], int] = {}
+        for row in stats:
+            key = (int(row[5]["year"]), int(row[5]["month"]))
+            months[key] = months.get(key, 0) + int(row[1])
+        return StagedFile(rows, nulls, self._rejects(rejects), months)
 
     def _rejects(self, table: str) -> tuple[Reject, ...]:
         rows = self.con.execute(
@@ -73,33 +75,41 @@ class DuckDBEngine:
         self.con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_scan")
         return tuple(Reject(int(line), str(raw), str(reason)) for line, raw, reason in rows)
 
-    def merge_month(
+    def merge_months(
         self,
         new_files: Sequence[Path],
         existing: Mapping[tuple[str, str], Path],
         daily_out: Path,
         aggregate_out: Path,
     ) -> MergedMonth:
-        """De-duplicate one month of new rows against existing partitions and write both tables."""
-        params: dict[str, object] = {"new_files": [str(p) for p in new_files]}
+        """De-duplicate new rows against existing partitions and write both tables."""
+        files = [str(p) for p in new_files]
         touched = self._run(
-            "SELECT DISTINCT reading_type, date_str FROM read_parquet($new_files)", params
+            "SELECT DISTINCT reading_type, date_str FROM read_parquet($files)", {"files": files}
         )
         rewrite = [str(existing[key]) for key in touched if key in existing]
-        if rewrite:
-            params["existing_files"] = rewrite
-        self._run(sql.merge_sql(bool(rewrite)), params)
+        self._run(sql.rows_view(files, rewrite))
+        self._run(sql.DUPLICATE_KEYS)
         result = MergedMonth()
-        for seq, count in self._run("SELECT w.s, count(*) FROM merged WHERE w.s >= 0 GROUP BY ALL"):
-            result.winners_by_file[int(seq)] = int(count)
-        for reading_type, date_str in self._run("SELECT DISTINCT reading_type, date_str FROM merged"):
-            result.dates.add(str(date_str))
-            if reading_type == "INT":
-                result.interval_dates.add(str(date_str))
-        self._copy(sql.MERGED_DAILY, daily_out, ("reading_type", "date_str"))
-        if result.interval_dates:
-            self._copy(sql.MERGED_AGGREGATE, aggregate_out, ("date_str",))
-        self.con.execute("DROP TABLE merged")
+        merged = sql.ALL_CANDIDATES
+        if self._run("SELECT count(*) FROM duplicate_keys")[0][0]:
+            self._run(sql.DUPLICATE_WINNERS)
+            for seq, count in self._run(sql.DROPPED_BY_FILE):
+                result.duplicates_by_file[seq] = result.duplicates_by_file.get(seq, 0) + count
+            merged = sql.MERGED_DAILY
+        written = self._copy_stats(merged, daily_out, ("reading_type", "date_str"))
+        interval_files = []
+        for row in written:
+            result.dates.add(str(row[5]["date_str"]))
+            if row[5]["reading_type"] == "INT":
+                result.interval_dates.add(str(row[5]["date_str"]))
+                interval_files.append(str(row[0]))
+        if interval_files:
+            self._copy(sql.AGGREGATE_DAILY, aggregate_out, ("date_str",), {"files": interval_files})
+        self._run(
+            "DROP TABLE duplicate_keys; DROP TABLE IF EXISTS duplicate_winners;"
+            " DROP VIEW candidate_rows"
+        )
         return result
 
     def roll_up(self, daily_aggregates: Sequence[Path], kind: str, out_dir: Path) -> int:
@@ -114,14 +124,22 @@ class DuckDBEngine:
         partitions: tuple[str, ...],
         params: dict[str, object] | None = None,
     ) -> int:
+        return sum(int(row[1]) for row in self._copy_stats(query, out_dir, partitions, params))
+
+    def _copy_stats(
+        self,
+        query: str,
+        out_dir: Path,
+        partitions: tuple[str, ...],
+        params: dict[str, object] | None = None,
+    ) -> list[Any]:
         out_dir.mkdir(parents=True, exist_ok=True)
-        stats = self._run(
+        return self._run(
             f"""COPY ({query}) TO {sql.quote_literal(str(out_dir))} ({FINAL_PARQUET},
                 PARTITION_BY ({", ".join(partitions)}),
                 FILENAME_PATTERN '{PARTITION_FILE_PATTERN}', OVERWRITE_OR_IGNORE, RETURN_STATS)""",
             params,
         )
-        return sum(int(row[1]) for row in stats)
 
     def _run(self, statement: str, params: object = None) -> list[Any]:
         """Execute lake-maintenance SQL; DuckDB failures become ``LakeError``."""

@@ -52,38 +52,63 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     WHERE nullif(trim("{layout.meter_id}"), '') IS NOT NULL"""
 
 
-_NEW_ROWS = """
-    SELECT meter_id, obis_code, reading_type, reading_date_time, date_str, reading_value,
-        error_value, source_seq, 1 AS rank
-    FROM read_parquet($new_files)"""
+#: Daily columns in the order the business files hold them (partition columns last).
+DAILY_COLUMNS = """meter_id, obis_code, reading_date_time, reading_value, error_value, week_of_year,
+    day_of_month, month, year, hour, minute, reading_type, date_str"""
+KEY = "meter_id, obis_code, reading_type, reading_date_time"
 
-_EXISTING_ROWS = """
+
+def list_literal(paths: list[str]) -> str:
+    """A SQL list of path literals."""
+    return "[" + ", ".join(quote_literal(p) for p in paths) + "]"
+
+
+def rows_view(new_files: list[str], existing_files: list[str]) -> str:
+    """Every candidate row of a merge: new clean rows (rank 1) and rewritten partitions (rank 0)."""
+    rows = f"""
+    SELECT {DAILY_COLUMNS}, source_seq, 1 AS rank FROM read_parquet({list_literal(new_files)})"""
+    if existing_files:
+        rows += f"""
     UNION ALL
-    SELECT meter_id, obis_code, reading_type, reading_date_time, date_str, reading_value,
-        error_value, -1 AS source_seq, 0 AS rank
-    FROM read_parquet($existing_files, hive_partitioning=true,
-                      hive_types={'reading_type': VARCHAR, 'date_str': VARCHAR})"""
+    SELECT {DAILY_COLUMNS}, -1 AS source_seq, 0 AS rank
+    FROM read_parquet({list_literal(existing_files)}, hive_partitioning=true,
+                      hive_types={{'reading_type': VARCHAR, 'date_str': VARCHAR}})"""
+    return f"CREATE OR REPLACE TEMP VIEW candidate_rows AS {rows}"
 
 
-def merge_sql(with_existing: bool) -> str:
-    """One row per de-duplication key: existing rows win, then the earliest file, then min value."""
-    rows = _NEW_ROWS + (_EXISTING_ROWS if with_existing else "")
-    return f"""
-CREATE OR REPLACE TEMP TABLE merged AS
-SELECT meter_id, obis_code, reading_type, reading_date_time, date_str,
-    arg_min({{'v': reading_value, 'e': error_value, 's': source_seq}},
-            [rank::DOUBLE, source_seq::DOUBLE, coalesce(reading_value, 'Infinity'::DOUBLE)]) AS w
-FROM ({rows})
-GROUP BY ALL"""
+#: Keys seen more than once: the only rows that need a decision.
+DUPLICATE_KEYS = f"""
+CREATE OR REPLACE TEMP TABLE duplicate_keys AS
+SELECT {KEY} FROM candidate_rows GROUP BY ALL HAVING count(*) > 1"""
+
+#: One row per duplicated key: existing rows win, then the earliest file, then the lowest value.
+DUPLICATE_WINNERS = f"""
+CREATE OR REPLACE TEMP TABLE duplicate_winners AS
+SELECT * EXCLUDE (pick) FROM (
+    SELECT *, row_number() OVER (PARTITION BY {KEY}
+        ORDER BY rank, source_seq, reading_value NULLS LAST, error_value NULLS LAST) AS pick
+    FROM candidate_rows SEMI JOIN duplicate_keys USING ({KEY}))
+WHERE pick = 1"""
+
+#: Rows of new files that lost to another row, per file.
+DROPPED_BY_FILE = f"""
+SELECT source_seq, count(*) FROM candidate_rows SEMI JOIN duplicate_keys USING ({KEY})
+WHERE source_seq >= 0 GROUP BY ALL
+UNION ALL
+SELECT source_seq, -count(*) FROM duplicate_winners WHERE source_seq >= 0 GROUP BY ALL"""
+
+#: The merge result when no key repeats (the common case): every candidate row as it is.
+ALL_CANDIDATES = f"SELECT {DAILY_COLUMNS} FROM candidate_rows"
 
 MERGED_DAILY = f"""
-SELECT meter_id, obis_code, reading_date_time, w.v AS reading_value, w.e AS error_value,
-    {CALENDAR}, reading_type, date_str
-FROM merged"""
+SELECT {DAILY_COLUMNS} FROM candidate_rows ANTI JOIN duplicate_keys USING ({KEY})
+UNION ALL
+SELECT {DAILY_COLUMNS} FROM duplicate_winners"""
 
-MERGED_AGGREGATE = f"""
-SELECT meter_id, sum(w.v::{EXACT})::DOUBLE AS aggregated_consumption, date_str
-FROM merged WHERE reading_type = 'INT'
+AGGREGATE_DAILY = f"""
+SELECT meter_id, sum(reading_value::{EXACT})::DOUBLE AS aggregated_consumption, date_str
+FROM read_parquet($files, hive_partitioning=true,
+                  hive_types={{'reading_type': VARCHAR, 'date_str': VARCHAR}})
 GROUP BY meter_id, date_str"""
 
 ROLL_UPS = {

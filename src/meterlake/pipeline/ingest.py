@@ -29,6 +29,9 @@ from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.report import FileOutcome, RunReport
 
+#: Rows of new clean data de-duplicated in one engine statement (bounds memory at full scale).
+MERGE_BATCH_ROWS = 20_000_000
+
 #: progress(step description, total units) -> advance(units) callback.
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -81,7 +84,7 @@ def _run(
     candidates = discover(paths or [lake.landing]) if paths or lake.landing.exists() else []
     clean_dir = txn.stage(lake.table("clean") / f"run_id={report.run_id}")
     rejects: dict[int, list[Reject]] = {}
-    months: set[tuple[int, int]] = set()
+    months: dict[tuple[int, int], int] = {}
     with _timed(report, "read"):
         advance = progress("reading files", sum(p.stat().st_size for p in candidates))
         seen: set[str] = set()
@@ -89,7 +92,8 @@ def _run(
             outcome, found, touched = _read_one(lake, engine, ledger, seen, path, clean_dir, seq)
             report.files.append(outcome)
             rejects[seq] = found
-            months |= touched
+            for key, rows in touched.items():
+                months[key] = months.get(key, 0) + rows
             advance(path.stat().st_size)
     dates = _merge(lake, engine, txn, report, clean_dir, months, progress)
     with _timed(report, "aggregate"):
@@ -111,7 +115,7 @@ def _read_one(
     path: Path,
     clean_dir: Path,
     seq: int,
-) -> tuple[FileOutcome, list[Reject], frozenset[tuple[int, int]]]:
+) -> tuple[FileOutcome, list[Reject], dict[tuple[int, int], int]]:
     shown = _shown(lake, path)
     print_ = fingerprint(path)
     known = ledger.ingested(print_.sha)
@@ -119,7 +123,7 @@ def _read_one(
         origin = f"run {known.run_id} ({known.file})" if known else "this run"
         reason = f"same content already ingested in {origin}"
         outcome = FileOutcome(shown, "skipped", sha=print_.sha, size=print_.size, reason=reason)
-        return outcome, [], frozenset()
+        return outcome, [], {}
     seen.add(print_.sha)
     try:
         layout = sniff_layout(path)
@@ -128,7 +132,7 @@ def _read_one(
         outcome = FileOutcome(
             shown, "rejected", sha=print_.sha, size=print_.size, reason=exc.reason
         )
-        return outcome, [], frozenset()
+        return outcome, [], {}
     found = list(staged.rejects)
     rows_read = staged.rows_clean + len(found)
     if rows_read != print_.data_lines(int(layout.has_header)):
@@ -148,7 +152,7 @@ def _read_one(
         quarantined=len(found),
         null_values=staged.null_values,
     )
-    return outcome, found, staged.months
+    return outcome, found, staged.rows_by_month
 
 
 def _merge(
@@ -157,48 +161,64 @@ def _merge(
     txn: Transaction,
     report: RunReport,
     clean_dir: Path,
-    months: set[tuple[int, int]],
+    months: dict[tuple[int, int], int],
     progress: Progress,
 ) -> set[str]:
     existing = _partitions(lake.table("daily"), "reading_type=*/date_str=*")
     dates: set[str] = set()
-    winners: dict[int, int] = {}
+    dropped: dict[int, int] = {}
     with _timed(report, "merge"):
-        advance = progress("building business zone", len(months))
-        for year, month in sorted(months):
-            prefix = f"{year:04d}{month:02d}"
-            month_existing = {k: v for k, v in existing.items() if k[1].startswith(prefix)}
-            merged = engine.merge_month(
-                sorted((clean_dir / f"year={year}" / f"month={month}").glob("*.parquet")),
-                month_existing,
+        advance = progress("building business zone", sum(months.values()))
+        for batch in _batches(months, MERGE_BATCH_ROWS):
+            prefixes = tuple(f"{year:04d}{month:02d}" for year, month in batch)
+            merged = engine.merge_months(
+                [f for y, m in batch for f in sorted(clean_dir.glob(f"year={y}/month={m}/*"))],
+                {k: v for k, v in existing.items() if k[1].startswith(prefixes)},
                 txn.stage(lake.table("daily")),
                 txn.stage(lake.table("aggregated_daily")),
             )
             dates |= merged.interval_dates
-            for seq, count in merged.winners_by_file.items():
-                winners[seq] = winners.get(seq, 0) + count
-            advance(1)
+            for seq, count in merged.duplicates_by_file.items():
+                dropped[seq] = dropped.get(seq, 0) + count
+            advance(sum(months[key] for key in batch))
     for seq, outcome in enumerate(report.files):
         if outcome.status == "ingested":
-            outcome.duplicates = outcome.rows_clean - winners.get(seq, 0)
+            outcome.duplicates = dropped.get(seq, 0)
             outcome.rows_clean -= outcome.duplicates
     return dates
 
 
+def _batches(
+    months: dict[tuple[int, int], int], limit: int
+) -> Iterator[list[tuple[int, int]]]:
+    """Consecutive months grouped so that each batch holds about ``limit`` rows at most."""
+    batch: list[tuple[int, int]] = []
+    rows = 0
+    for key in sorted(months):
+        if batch and rows + months[key] > limit:
+            yield batch
+            batch, rows = [], 0
+        batch.append(key)
+        rows += months[key]
+    if batch:
+        yield batch
+
+
 def _roll_up(lake: LakeLayout, engine: Engine, txn: Transaction, dates: set[str]) -> None:
+    """Recompute every weekly and monthly partition containing a touched day, in one pass each."""
     daily = lake.table("aggregated_daily")
     for kind, days_of in (
         ("weekly", calendar.days_of_weekly_key),
         ("monthly", calendar.days_of_monthly_key),
     ):
-        for key in sorted(calendar.keys(dates, kind)):
-            files = [
-                f
-                for day in days_of(key)
-                if (f := _current(txn, daily / f"date_str={day}" / PART_FILE)) is not None
-            ]
-            if files:
-                engine.roll_up(files, kind, txn.stage(lake.table(f"aggregated_{kind}")))
+        days = {day for key in calendar.keys(dates, kind) for day in days_of(key)}
+        files = [
+            f
+            for day in sorted(days)
+            if (f := _current(txn, daily / f"date_str={day}" / PART_FILE)) is not None
+        ]
+        if files:
+            engine.roll_up(files, kind, txn.stage(lake.table(f"aggregated_{kind}")))
 
 
 def _current(txn: Transaction, final: Path) -> Path | None:
