@@ -41,7 +41,7 @@ def _lake(root: Path | None) -> MeterLake:
 
 
 @app.command()
-def generate(
+def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
     root: RootOption = None,
     meters: Annotated[int, typer.Option(help="number of households")] = 50,
     start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")] = "2013-01-01",
@@ -64,12 +64,16 @@ def generate(
     )
     with rich_progress(errors, lake.settings.progress) as progress:
         written = lake.generate(spec, progress)
-    console.print(f"wrote {written.rows:,} rows in {len(written.readings)} file(s) to {lake.layout.landing}")
+    console.print(
+        f"wrote {written.rows:,} rows in {len(written.readings)} file(s) to {lake.layout.landing}"
+    )
 
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders (default: landing/)")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="files or folders (default: landing/)")
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Ingest new files into the clean and business zones and refresh the aggregates."""

@@ -17,7 +17,9 @@ from rich.progress import (
 
 
 @contextmanager
-def rich_progress(console: Console, enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+def rich_progress(
+    console: Console, enabled: bool
+) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
     """Yield a ``progress(description, total) -> advance`` factory drawing one bar per step."""
     bars = Progress(
         TextColumn("{task.description}"),

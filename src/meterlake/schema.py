@@ -1,4 +1,4 @@
-"""Canonical column names and Arrow schemas of every lake table (reference spec sections 3.1, 3.5, 3.8).
+"""Canonical column names and Arrow schemas of every lake table (reference sections 3.1, 3.5, 3.8).
 
 ``SCHEMA_VERSION`` is written into every run record; bump it when a table's columns change.
 """

@@ -128,4 +128,3 @@ class MeterLake:
 
 def _parquet_rows(folder: Path) -> int:
     return sum(pq.ParquetFile(p).metadata.num_rows for p in folder.rglob("*.parquet"))
-

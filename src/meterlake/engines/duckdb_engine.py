@@ -89,6 +89,7 @@ class DuckDBEngine:
         )
         rewrite = [str(existing[key]) for key in touched if key in existing]
         self._run(sql.rows_view(files, rewrite))
+        self._run(sql.DUPLICATE_HASHES)
         self._run(sql.DUPLICATE_KEYS)
         result = MergedMonth()
         merged = sql.ALL_CANDIDATES
@@ -107,7 +108,8 @@ class DuckDBEngine:
         if interval_files:
             self._copy(sql.AGGREGATE_DAILY, aggregate_out, ("date_str",), {"files": interval_files})
         self._run(
-            "DROP TABLE duplicate_keys; DROP TABLE IF EXISTS duplicate_winners;"
+            "DROP TABLE duplicate_hashes; DROP TABLE duplicate_keys;"
+            " DROP TABLE IF EXISTS duplicate_winners;"
             " DROP VIEW candidate_rows"
         )
         return result

@@ -38,9 +38,7 @@ def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Sch
         typed = ", ".join(f"NULL::{_DUCK_TYPES[f.type]} AS {f.name}" for f in columns)
         return f"CREATE OR REPLACE VIEW {name} AS SELECT {typed} WHERE false"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
-    hive_types = ", ".join(
-        f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions
-    )
+    hive_types = ", ".join(f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions)
     source = quote_literal(str(folder / pattern))
     return f"""CREATE OR REPLACE VIEW {name} AS SELECT {names}
         FROM read_parquet({source}, hive_partitioning=true, hive_types={{{hive_types}}})"""

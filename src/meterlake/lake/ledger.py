@@ -1,4 +1,4 @@
-"""The ledger of ingested files, keyed by content hash (the reference's job bookmarks, made exact)."""
+"""The ledger of ingested files by content hash (the reference's job bookmarks, made exact)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ def writer_lock(layout: LakeLayout) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise LakeError(f"{layout.root}: another meterlake process is writing this lake") from exc
+            raise LakeError(
+                f"{layout.root}: another meterlake process is writing this lake"
+            ) from exc
         handle.truncate(0)
         handle.write(str(os.getpid()))
         handle.flush()

@@ -85,7 +85,7 @@ def _apply(layout: LakeLayout, folder: Path) -> None:
         if source.exists():
             target = layout.root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            source.replace(target)
     shutil.rmtree(folder, ignore_errors=True)
 
 

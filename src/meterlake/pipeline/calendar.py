@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 def parse_date_str(date_str: str) -> date:
     """``yyyyMMdd`` -> date."""
-    return datetime.strptime(date_str, "%Y%m%d").date()  # noqa: DTZ007 (a calendar day, no zone)
+    return datetime.strptime(date_str, "%Y%m%d").date()
 
 
 def to_date_str(day: date) -> str:

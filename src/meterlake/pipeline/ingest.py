@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def ingest(
         )
         txn = Transaction(lake, run_id)
         try:
-            _run(lake, engine, ledger, txn, report, paths, progress)
+            _run(_Run(lake, engine, ledger, txn, report, progress), paths)
             report.finished = _now()
             txn.write_json(lake.runs / f"{run_id}.json", report.to_json())
             txn.commit()
@@ -72,15 +73,22 @@ def ingest(
         return report
 
 
-def _run(
-    lake: LakeLayout,
-    engine: Engine,
-    ledger: Ledger,
-    txn: Transaction,
-    report: RunReport,
-    paths: Sequence[Path] | None,
-    progress: Progress,
-) -> None:
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one run works with."""
+
+    lake: LakeLayout
+    engine: Engine
+    ledger: Ledger
+    txn: Transaction
+    report: RunReport
+    progress: Progress
+
+
+def _run(run: _Run, paths: Sequence[Path] | None) -> None:
+    lake, engine, ledger, txn, report, progress = (
+        run.lake, run.engine, run.ledger, run.txn, run.report, run.progress,
+    )  # fmt: skip
     candidates = discover(paths or [lake.landing]) if paths or lake.landing.exists() else []
     clean_dir = txn.stage(lake.table("clean") / f"run_id={report.run_id}")
     rejects: dict[int, list[Reject]] = {}
@@ -89,13 +97,13 @@ def _run(
         advance = progress("reading files", sum(p.stat().st_size for p in candidates))
         seen: set[str] = set()
         for seq, path in enumerate(candidates):
-            outcome, found, touched = _read_one(lake, engine, ledger, seen, path, clean_dir, seq)
+            outcome, found, touched = _read_one(run, seen, path, clean_dir, seq)
             report.files.append(outcome)
             rejects[seq] = found
             for key, rows in touched.items():
                 months[key] = months.get(key, 0) + rows
             advance(path.stat().st_size)
-    dates = _merge(lake, engine, txn, report, clean_dir, months, progress)
+    dates = _merge(run, clean_dir, months)
     with _timed(report, "aggregate"):
         _roll_up(lake, engine, txn, dates)
     report.dates = sorted(dates)
@@ -108,17 +116,11 @@ def _run(
 
 
 def _read_one(
-    lake: LakeLayout,
-    engine: Engine,
-    ledger: Ledger,
-    seen: set[str],
-    path: Path,
-    clean_dir: Path,
-    seq: int,
+    run: _Run, seen: set[str], path: Path, clean_dir: Path, seq: int
 ) -> tuple[FileOutcome, list[Reject], dict[tuple[int, int], int]]:
-    shown = _shown(lake, path)
+    shown = _shown(run.lake, path)
     print_ = fingerprint(path)
-    known = ledger.ingested(print_.sha)
+    known = run.ledger.ingested(print_.sha)
     if known is not None or print_.sha in seen:
         origin = f"run {known.run_id} ({known.file})" if known else "this run"
         reason = f"same content already ingested in {origin}"
@@ -127,7 +129,7 @@ def _read_one(
     seen.add(print_.sha)
     try:
         layout = sniff_layout(path)
-        staged = engine.stage_file(path, layout, clean_dir, seq)
+        staged = run.engine.stage_file(path, layout, clean_dir, seq)
     except RejectedFileError as exc:
         outcome = FileOutcome(
             shown, "rejected", sha=print_.sha, size=print_.size, reason=exc.reason
@@ -155,20 +157,13 @@ def _read_one(
     return outcome, found, staged.rows_by_month
 
 
-def _merge(
-    lake: LakeLayout,
-    engine: Engine,
-    txn: Transaction,
-    report: RunReport,
-    clean_dir: Path,
-    months: dict[tuple[int, int], int],
-    progress: Progress,
-) -> set[str]:
+def _merge(run: _Run, clean_dir: Path, months: dict[tuple[int, int], int]) -> set[str]:
+    lake, engine, txn, report = run.lake, run.engine, run.txn, run.report
     existing = _partitions(lake.table("daily"), "reading_type=*/date_str=*")
     dates: set[str] = set()
     dropped: dict[int, int] = {}
     with _timed(report, "merge"):
-        advance = progress("building business zone", sum(months.values()))
+        advance = run.progress("building business zone", sum(months.values()))
         for batch in _batches(months, MERGE_BATCH_ROWS):
             prefixes = tuple(f"{year:04d}{month:02d}" for year, month in batch)
             merged = engine.merge_months(
@@ -188,9 +183,7 @@ def _merge(
     return dates
 
 
-def _batches(
-    months: dict[tuple[int, int], int], limit: int
-) -> Iterator[list[tuple[int, int]]]:
+def _batches(months: dict[tuple[int, int], int], limit: int) -> Iterator[list[tuple[int, int]]]:
     """Consecutive months grouped so that each batch holds about ``limit`` rows at most."""
     batch: list[tuple[int, int]] = []
     rows = 0

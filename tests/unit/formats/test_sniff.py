@@ -36,5 +36,5 @@ def test_files_that_are_not_meter_files_are_rejected_with_a_reason(
 def test_unknown_header_message_names_the_layouts_tried(tmp_path: Path):
     path = tmp_path / "weather.csv"
     path.write_text("visibility,windBearing,temperature\n1,2,3\n")
-    with pytest.raises(RejectedFileError, match="tried london .*london_kaggle"):
+    with pytest.raises(RejectedFileError, match=r"tried london .*london_kaggle"):
         sniff_layout(path)
