@@ -34,6 +34,9 @@ DAILY_DATA = pa.schema(
 DAILY_PARTITIONS = pa.schema([("reading_type", pa.string()), ("date_str", pa.string())])
 DAILY = pa.schema(list(DAILY_DATA) + list(DAILY_PARTITIONS))
 
+#: Clean zone: each run's new rows in the ``daily`` schema, partitioned by run first.
+CLEAN = pa.schema([*DAILY, ("run_id", pa.string())])
+
 AGGREGATED_DAILY = pa.schema(
     [("meter_id", pa.string()), ("aggregated_consumption", pa.float64()), ("date_str", pa.string())]
 )
@@ -68,6 +71,7 @@ QUARANTINE = pa.schema(
 #: Partition columns of each partitioned table, in path order.
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "daily": ("reading_type", "date_str"),
+    "clean": ("run_id", "reading_type", "date_str"),
     "aggregated_daily": ("date_str",),
     "aggregated_weekly": ("year", "week_of_year"),
     "aggregated_monthly": ("year", "month"),

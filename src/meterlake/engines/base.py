@@ -25,19 +25,38 @@ class Reject:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class StagedFile:
-    """What reading one raw file into the clean zone produced."""
+    """What reading one raw file into the run's staging area produced."""
 
-    rows_clean: int
-    null_values: int
-    rejects: tuple[Reject, ...]
-    rows_by_month: dict[tuple[int, int], int]
+    layout: CsvLayout
+    rejects: tuple[Reject, ...] = ()
+    rows: int = 0
+    missing_ids: int = 0
+    null_values: int = 0
+    rows_by_month: dict[tuple[int, int], int] = field(default_factory=dict)
+    files_by_month: dict[tuple[int, int], list[Path]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MergeBatch:
+    """Consecutive months of staged rows to merge into the lake in one pass.
+
+    ``staged`` groups staging files by the layout that wrote them (its constants fill the
+    columns the files leave out); ``existing`` maps every committed ``(reading_type, date_str)``
+    partition of the months to its file, of which only the touched ones are read and rewritten.
+    """
+
+    staged: list[tuple[list[Path], CsvLayout]]
+    existing: Mapping[tuple[str, str], Path]
+    daily_out: Path
+    aggregate_out: Path
+    clean_out: Path
 
 
 @dataclass
 class MergedMonth:
-    """What merging a batch of months of new clean rows into the business zone produced."""
+    """What merging a batch of months into the business zone produced."""
 
     duplicates_by_file: dict[int, int] = field(default_factory=dict)
     dates: set[str] = field(default_factory=set)
@@ -51,23 +70,13 @@ class Engine(Protocol):
     capabilities: frozenset[str]
 
     def stage_file(
-        self, source: Path, layout: CsvLayout, clean_dir: Path, file_seq: int
+        self, source: Path, layout: CsvLayout, staging: Path, file_seq: int
     ) -> StagedFile:
-        """Parse ``source`` into canonical rows under ``clean_dir`` (partitioned by year/month)."""
+        """Parse ``source`` into run-scoped staging files partitioned by year/month."""
         ...
 
-    def merge_months(
-        self,
-        new_files: Sequence[Path],
-        existing: Mapping[tuple[str, str], Path],
-        daily_out: Path,
-        aggregate_out: Path,
-    ) -> MergedMonth:
-        """De-duplicate new rows against existing partitions; write daily + aggregated_daily.
-
-        ``existing`` maps every committed ``(reading_type, date_str)`` partition of the months to
-        its file; only those the new rows touch are read and rewritten.
-        """
+    def merge(self, batch: MergeBatch) -> MergedMonth:
+        """De-duplicate staged rows against existing partitions; write daily, clean, aggregates."""
         ...
 
     def roll_up(self, daily_aggregates: Sequence[Path], kind: str, out_dir: Path) -> int:

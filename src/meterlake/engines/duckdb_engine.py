@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import os
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +13,15 @@ import duckdb
 import pyarrow as pa
 
 from meterlake.engines import duckdb_sql as sql
-from meterlake.engines.base import MergedMonth, Reject, StagedFile
+from meterlake.engines.base import MergeBatch, MergedMonth, Reject, StagedFile
 from meterlake.errors import LakeError, QueryError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.lake.layout import PART_FILE
 
 PARTITION_FILE_PATTERN = PART_FILE.removesuffix(".parquet").replace("0", "{i}")
 FINAL_PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
-CLEAN_PARQUET = "FORMAT parquet, COMPRESSION snappy"
+STAGING_PARQUET = "FORMAT parquet, COMPRESSION snappy"
+DAILY_PARTITIONS = ("reading_type", "date_str")
 
 
 class DuckDBEngine:
@@ -41,30 +44,33 @@ class DuckDBEngine:
         self._ids = itertools.count()
 
     def stage_file(
-        self, source: Path, layout: CsvLayout, clean_dir: Path, file_seq: int
+        self, source: Path, layout: CsvLayout, staging: Path, file_seq: int
     ) -> StagedFile:
-        """Read one raw file into clean-zone Parquet partitioned by year and month."""
+        """Read one raw file into run-scoped staging Parquet partitioned by year and month."""
         rejects = f"rejects_{next(self._ids)}"
         reader = sql.read_csv_call(layout, str(source), rejects)
         copy = f"""COPY ({sql.stage_select(layout, reader, file_seq)})
-            TO {sql.quote_literal(str(clean_dir))} ({CLEAN_PARQUET},
-            PARTITION_BY (year, month), WRITE_PARTITION_COLUMNS true,
-            FILENAME_PATTERN 'file{file_seq}_{{i}}', OVERWRITE_OR_IGNORE, RETURN_STATS)"""
-        clean_dir.mkdir(parents=True, exist_ok=True)
+            TO {sql.quote_literal(str(staging))} ({STAGING_PARQUET},
+            PARTITION_BY (year, month), FILENAME_PATTERN 'file{file_seq}_{{i}}',
+            OVERWRITE_OR_IGNORE, RETURN_STATS)"""
+        staging.mkdir(parents=True, exist_ok=True)
         try:
             stats = self.con.execute(copy).fetchall()
         except duckdb.Error as exc:
-            for partial in clean_dir.glob(f"*/*/file{file_seq}_*.parquet"):
+            for partial in staging.glob(f"*/*/file{file_seq}_*.parquet"):
                 partial.unlink()
             self._rejects(rejects)
             raise RejectedFileError(source, _first_line(exc)) from exc
-        rows = sum(int(row[1]) for row in stats)
-        nulls = sum(int(row[4]['"reading_value"']["null_count"]) for row in stats)
-        months: dict[tuple[int, int], int] = {}
+        staged = StagedFile(layout=layout, rejects=self._rejects(rejects))
         for row in stats:
-            key = (int(row[5]["year"]), int(row[5]["month"]))
-            months[key] = months.get(key, 0) + int(row[1])
-        return StagedFile(rows, nulls, self._rejects(rejects), months)
+            rows, columns, keys = int(row[1]), row[4], row[5]
+            staged.rows += rows
+            staged.missing_ids += int(columns['"meter_id"']["null_count"])
+            staged.null_values += int(columns['"reading_value"']["null_count"])
+            month = (int(keys["year"]), int(keys["month"]))
+            staged.files_by_month.setdefault(month, []).append(Path(row[0]))
+            staged.rows_by_month[month] = staged.rows_by_month.get(month, 0) + rows
+        return staged
 
     def _rejects(self, table: str) -> tuple[Reject, ...]:
         rows = self.con.execute(
@@ -75,42 +81,44 @@ class DuckDBEngine:
         self.con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_scan")
         return tuple(Reject(int(line), str(raw), str(reason)) for line, raw, reason in rows)
 
-    def merge_months(
-        self,
-        new_files: Sequence[Path],
-        existing: Mapping[tuple[str, str], Path],
-        daily_out: Path,
-        aggregate_out: Path,
-    ) -> MergedMonth:
-        """De-duplicate new rows against existing partitions and write both tables."""
-        files = [str(p) for p in new_files]
-        touched = self._run(
-            "SELECT DISTINCT reading_type, date_str FROM read_parquet($files)", {"files": files}
-        )
-        rewrite = [str(existing[key]) for key in touched if key in existing]
-        self._run(sql.rows_view(files, rewrite))
-        self._run(sql.DUPLICATE_HASHES)
-        self._run(sql.DUPLICATE_KEYS)
+    def merge(self, batch: MergeBatch) -> MergedMonth:
+        """De-duplicate staged rows against existing partitions and write the business zone."""
+        groups = [([str(p) for p in files], layout) for files, layout in batch.staged]
+        touched = {
+            (str(reading_type), day.strftime("%Y%m%d"))
+            for reading_type, day in self._run(sql.candidates_view(groups, []) + ";" + sql.TOUCHED)
+        }
+        rewrite = sorted(key for key in touched if key in batch.existing)
+        existing = [str(batch.existing[key]) for key in rewrite]
+        self._run(sql.candidates_view(groups, existing))
         result = MergedMonth()
-        merged = sql.ALL_CANDIDATES
-        if self._run("SELECT count(*) FROM duplicate_keys")[0][0]:
-            self._run(sql.DUPLICATE_WINNERS)
+        self._run(sql.METER_DAYS)
+        self._run(sql.DIRTY_DAYS)
+        if self._run("SELECT count(*) FROM dirty_days")[0][0]:
+            self._run(sql.DIRTY_ROWS)
+            self._run(sql.KEPT_ROWS)
             for seq, count in self._run(sql.DROPPED_BY_FILE):
                 result.duplicates_by_file[seq] = result.duplicates_by_file.get(seq, 0) + count
-            merged = sql.MERGED_DAILY
-        written = self._copy_stats(merged, daily_out, ("reading_type", "date_str"))
-        interval_files = []
+            self._run(sql.FIX_DIRTY_TOTALS)
+            self._run(sql.MERGED)
+        else:
+            self._run(sql.ALL_CANDIDATES)
+        written = self._copy_stats(sql.MERGED_DAILY, batch.daily_out, DAILY_PARTITIONS)
         for row in written:
-            result.dates.add(str(row[5]["date_str"]))
-            if row[5]["reading_type"] == "INT":
-                result.interval_dates.add(str(row[5]["date_str"]))
-                interval_files.append(str(row[0]))
-        if interval_files:
-            self._copy(sql.AGGREGATE_DAILY, aggregate_out, ("date_str",), {"files": interval_files})
+            key = (str(row[5]["reading_type"]), str(row[5]["date_str"]))
+            result.dates.add(key[1])
+            if key[0] == "INT":
+                result.interval_dates.add(key[1])
+            if key not in batch.existing:
+                _link(Path(row[0]), _partition_file(batch.clean_out, key))
+        if rewrite:
+            self._copy(sql.merged_new_rows(rewrite), batch.clean_out, DAILY_PARTITIONS)
+        if result.interval_dates:
+            self._copy(sql.AGGREGATE_DAILY, batch.aggregate_out, ("date_str",))
         self._run(
-            "DROP TABLE duplicate_hashes; DROP TABLE duplicate_keys;"
-            " DROP TABLE IF EXISTS duplicate_winners;"
-            " DROP VIEW candidate_rows"
+            "DROP VIEW merged_rows; DROP VIEW candidate_rows; DROP TABLE meter_days;"
+            " DROP TABLE dirty_days; DROP TABLE IF EXISTS dirty_rows;"
+            " DROP TABLE IF EXISTS kept_rows"
         )
         return result
 
@@ -174,3 +182,16 @@ class DuckDBEngine:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
+
+
+def _partition_file(table: Path, key: tuple[str, str]) -> Path:
+    return table / f"reading_type={key[0]}" / f"date_str={key[1]}" / PART_FILE
+
+
+def _link(source: Path, target: Path) -> None:
+    """Share one written file between two tables (a hard link; a copy where links fail)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -11,6 +11,7 @@ from meterlake.lake.layout import LakeLayout
 #: View name -> (table folder, glob below it, Arrow schema, partition columns).
 VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "daily": ("daily", "*/*/*.parquet", schema.DAILY),
+    "clean": ("clean", "*/*/*/*.parquet", schema.CLEAN),
     "aggregated_daily": ("aggregated_daily", "*/*.parquet", schema.AGGREGATED_DAILY),
     "aggregated_weekly": ("aggregated_weekly", "*/*/*.parquet", schema.AGGREGATED_WEEKLY),
     "aggregated_monthly": ("aggregated_monthly", "*/*/*.parquet", schema.AGGREGATED_MONTHLY),

@@ -17,6 +17,7 @@ from pathlib import Path
 from meterlake.lake.layout import LakeLayout
 
 MANIFEST = "COMMIT"
+SCRATCH = "_scratch"
 
 
 class Transaction:
@@ -28,6 +29,11 @@ class Transaction:
         self.run_id = run_id
         self.folder = layout.transactions / run_id
         self.folder.mkdir(parents=True, exist_ok=False)
+
+    @property
+    def scratch(self) -> Path:
+        """Run-scoped working files that are never committed (removed with the staging folder)."""
+        return self.folder / SCRATCH
 
     def stage(self, final: Path) -> Path:
         """Staging path for a file that will replace ``final`` on commit."""
@@ -46,6 +52,7 @@ class Transaction:
 
     def commit(self) -> int:
         """Make every staged file visible; returns the number of files moved."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
         moves = sorted(
             str(path.relative_to(self.folder))
             for path in self.folder.rglob("*")

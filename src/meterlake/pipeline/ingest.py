@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from meterlake import schema
-from meterlake.engines.base import Engine, Reject
+from meterlake.engines.base import Engine, MergeBatch, Reject, StagedFile
 from meterlake.errors import AccountingError, RejectedFileError
+from meterlake.formats.layout import CsvLayout
 from meterlake.formats.sniff import sniff_layout
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.ledger import Ledger, LedgerEntry, fingerprint
@@ -90,20 +91,19 @@ def _run(run: _Run, paths: Sequence[Path] | None) -> None:
         run.lake, run.engine, run.ledger, run.txn, run.report, run.progress,
     )  # fmt: skip
     candidates = discover(paths or [lake.landing]) if paths or lake.landing.exists() else []
-    clean_dir = txn.stage(lake.table("clean") / f"run_id={report.run_id}")
     rejects: dict[int, list[Reject]] = {}
-    months: dict[tuple[int, int], int] = {}
+    staged: dict[int, StagedFile] = {}
     with _timed(report, "read"):
         advance = progress("reading files", sum(p.stat().st_size for p in candidates))
         seen: set[str] = set()
         for seq, path in enumerate(candidates):
-            outcome, found, touched = _read_one(run, seen, path, clean_dir, seq)
+            outcome, found, staged_file = _read_one(run, seen, path, seq)
             report.files.append(outcome)
             rejects[seq] = found
-            for key, rows in touched.items():
-                months[key] = months.get(key, 0) + rows
+            if staged_file is not None:
+                staged[seq] = staged_file
             advance(path.stat().st_size)
-    dates = _merge(run, clean_dir, months)
+    dates = _merge(run, staged)
     with _timed(report, "aggregate"):
         _roll_up(lake, engine, txn, dates)
     report.dates = sorted(dates)
@@ -116,8 +116,8 @@ def _run(run: _Run, paths: Sequence[Path] | None) -> None:
 
 
 def _read_one(
-    run: _Run, seen: set[str], path: Path, clean_dir: Path, seq: int
-) -> tuple[FileOutcome, list[Reject], dict[tuple[int, int], int]]:
+    run: _Run, seen: set[str], path: Path, seq: int
+) -> tuple[FileOutcome, list[Reject], StagedFile | None]:
     shown = _shown(run.lake, path)
     print_ = fingerprint(path)
     known = run.ledger.ingested(print_.sha)
@@ -125,23 +125,25 @@ def _read_one(
         origin = f"run {known.run_id} ({known.file})" if known else "this run"
         reason = f"same content already ingested in {origin}"
         outcome = FileOutcome(shown, "skipped", sha=print_.sha, size=print_.size, reason=reason)
-        return outcome, [], {}
+        return outcome, [], None
     seen.add(print_.sha)
     try:
         layout = sniff_layout(path)
-        staged = run.engine.stage_file(path, layout, clean_dir, seq)
+        staged = run.engine.stage_file(path, layout, run.txn.scratch, seq)
     except RejectedFileError as exc:
         outcome = FileOutcome(
             shown, "rejected", sha=print_.sha, size=print_.size, reason=exc.reason
         )
-        return outcome, [], {}
+        return outcome, [], None
     found = list(staged.rejects)
-    rows_read = staged.rows_clean + len(found)
-    if rows_read != print_.data_lines(int(layout.has_header)):
-        rows_read, missing = scan_rows(path, layout, {r.line for r in found})
+    if staged.missing_ids:
+        rows, missing = scan_rows(path, layout, {r.line for r in found})
         found = sorted(found + missing, key=lambda r: r.line)
-        if rows_read != staged.rows_clean + len(found):
-            detail = f"{rows_read} rows, {staged.rows_clean} clean, {len(found)} quarantined"
+        if len(missing) != staged.missing_ids or rows != staged.rows + len(staged.rejects):
+            detail = (
+                f"engine read {staged.rows} rows ({staged.missing_ids} without id) and rejected"
+                f" {len(staged.rejects)}; a rescan found {rows} rows ({len(missing)} without id)"
+            )
             raise AccountingError(path, detail)
     outcome = FileOutcome(
         shown,
@@ -149,38 +151,57 @@ def _read_one(
         reader=layout.name,
         sha=print_.sha,
         size=print_.size,
-        rows_read=rows_read,
-        rows_clean=staged.rows_clean,
+        rows_read=staged.rows + len(staged.rejects),
+        rows_clean=staged.rows - staged.missing_ids,
         quarantined=len(found),
         null_values=staged.null_values,
     )
-    return outcome, found, staged.rows_by_month
+    return outcome, found, staged
 
 
-def _merge(run: _Run, clean_dir: Path, months: dict[tuple[int, int], int]) -> set[str]:
-    lake, engine, txn, report = run.lake, run.engine, run.txn, run.report
+def _merge(run: _Run, staged: dict[int, StagedFile]) -> set[str]:
+    lake, txn, report = run.lake, run.txn, run.report
     existing = _partitions(lake.table("daily"), "reading_type=*/date_str=*")
+    rows_by_month: dict[tuple[int, int], int] = {}
+    for staged_file in staged.values():
+        for month, rows in staged_file.rows_by_month.items():
+            rows_by_month[month] = rows_by_month.get(month, 0) + rows
     dates: set[str] = set()
     dropped: dict[int, int] = {}
     with _timed(report, "merge"):
-        advance = run.progress("building business zone", sum(months.values()))
-        for batch in _batches(months, MERGE_BATCH_ROWS):
-            prefixes = tuple(f"{year:04d}{month:02d}" for year, month in batch)
-            merged = engine.merge_months(
-                [f for y, m in batch for f in sorted(clean_dir.glob(f"year={y}/month={m}/*"))],
-                {k: v for k, v in existing.items() if k[1].startswith(prefixes)},
-                txn.stage(lake.table("daily")),
-                txn.stage(lake.table("aggregated_daily")),
+        advance = run.progress("building business zone", sum(rows_by_month.values()))
+        for months in _batches(rows_by_month, MERGE_BATCH_ROWS):
+            prefixes = tuple(f"{year:04d}{month:02d}" for year, month in months)
+            merged = run.engine.merge(
+                MergeBatch(
+                    staged=_by_layout(staged, months),
+                    existing={k: v for k, v in existing.items() if k[1].startswith(prefixes)},
+                    daily_out=txn.stage(lake.table("daily")),
+                    aggregate_out=txn.stage(lake.table("aggregated_daily")),
+                    clean_out=txn.stage(lake.table("clean") / f"run_id={report.run_id}"),
+                )
             )
             dates |= merged.interval_dates
             for seq, count in merged.duplicates_by_file.items():
                 dropped[seq] = dropped.get(seq, 0) + count
-            advance(sum(months[key] for key in batch))
+            advance(sum(rows_by_month[key] for key in months))
     for seq, outcome in enumerate(report.files):
         if outcome.status == "ingested":
             outcome.duplicates = dropped.get(seq, 0)
             outcome.rows_clean -= outcome.duplicates
     return dates
+
+
+def _by_layout(
+    staged: dict[int, StagedFile], months: list[tuple[int, int]]
+) -> list[tuple[list[Path], CsvLayout]]:
+    """Staging files of some months, grouped by the layout that wrote them."""
+    groups: dict[CsvLayout, list[Path]] = {}
+    for seq in sorted(staged):
+        for month in months:
+            files = staged[seq].files_by_month.get(month, [])
+            groups.setdefault(staged[seq].layout, []).extend(files)
+    return [(files, layout) for layout, files in groups.items() if files]
 
 
 def _batches(months: dict[tuple[int, int], int], limit: int) -> Iterator[list[tuple[int, int]]]:
