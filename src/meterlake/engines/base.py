@@ -55,8 +55,8 @@ class MergeBatch:
 
 
 @dataclass
-class MergedMonth:
-    """What merging a batch of months into the business zone produced."""
+class MergeResult:
+    """What merging one batch of months into the business zone produced."""
 
     duplicates_by_file: dict[int, int] = field(default_factory=dict)
     dates: set[str] = field(default_factory=set)
@@ -75,7 +75,7 @@ class Engine(Protocol):
         """Parse ``source`` into run-scoped staging files partitioned by year/month."""
         ...
 
-    def merge(self, batch: MergeBatch) -> MergedMonth:
+    def merge(self, batch: MergeBatch) -> MergeResult:
         """De-duplicate staged rows against existing partitions; write daily, clean, aggregates."""
         ...
 

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from meterlake.engines import duckdb_sql as sql
-from meterlake.engines.base import MergeBatch, MergedMonth, Reject, StagedFile
+from meterlake.engines.base import MergeBatch, MergeResult, Reject, StagedFile
 from meterlake.errors import LakeError, QueryError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.lake.layout import PART_FILE
@@ -81,7 +81,7 @@ class DuckDBEngine:
         self.con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_scan")
         return tuple(Reject(int(line), str(raw), str(reason)) for line, raw, reason in rows)
 
-    def merge(self, batch: MergeBatch) -> MergedMonth:
+    def merge(self, batch: MergeBatch) -> MergeResult:
         """De-duplicate staged rows against existing partitions and write the business zone."""
         groups = [([str(p) for p in files], layout) for files, layout in batch.staged]
         touched = {
@@ -91,7 +91,7 @@ class DuckDBEngine:
         rewrite = sorted(key for key in touched if key in batch.existing)
         existing = [str(batch.existing[key]) for key in rewrite]
         self._run(sql.candidates_view(groups, existing))
-        result = MergedMonth()
+        result = MergeResult()
         self._run(sql.METER_DAYS)
         self._run(sql.DIRTY_DAYS)
         if self._run("SELECT count(*) FROM dirty_days")[0][0]:
