@@ -75,11 +75,19 @@ def ingest_command(
         list[Path] | None, typer.Argument(help="files or folders (default: landing/)")
     ] = None,
     root: RootOption = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="read every file as this format (london, london_kaggle, mdm, mdm_cn,"
+            " mdm_generator, mrasco, or a mapping name) instead of sniffing",
+        ),
+    ] = None,
 ) -> None:
     """Ingest new files into the clean and business zones and refresh the aggregates."""
     lake = _lake(root)
     with rich_progress(errors, lake.settings.progress) as progress:
-        report = lake.ingest(paths or None, progress)
+        report = lake.ingest(paths or None, progress, file_format)
     _print_report(report)
 
 

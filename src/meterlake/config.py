@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from meterlake.errors import ConfigError
+from meterlake.formats.mapping import ColumnMapping
 
 SETTINGS_FILE = "meterlake.toml"
 
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     memory_limit: str = Field(default="3GB", description="engine memory cap, DuckDB syntax")
     threads: int | None = Field(default=None, ge=1, description="engine threads; None = all cores")
     progress: bool = True
+    formats: dict[str, str] = Field(
+        default_factory=dict, description="landing sub-folder -> format name, e.g. landing/mdm"
+    )
+    mappings: dict[str, ColumnMapping] = Field(
+        default_factory=dict, description="named column mappings for other CSV exports"
+    )
 
     @property
     def landing(self) -> Path:

@@ -19,6 +19,7 @@ from meterlake.lake.ledger import Ledger
 from meterlake.lake.lock import try_writer_lock, writer_lock
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
+from meterlake.pipeline.choose import FormatChoice, check_format_name
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
 
@@ -70,12 +71,20 @@ class MeterLake:
             raise InputError(f"invalid fleet: {exc}") from exc
 
     def ingest(
-        self, paths: Sequence[Path] | None = None, progress: Progress = no_progress
+        self,
+        paths: Sequence[Path] | None = None,
+        progress: Progress = no_progress,
+        file_format: str | None = None,
     ) -> RunReport:
-        """Ingest new files (default: the landing folder)."""
+        """Ingest new files (default: the landing folder), sniffing formats unless one is named."""
+        for name in [file_format, *self.settings.formats.values()]:
+            problem = name and check_format_name(name, self.settings.mappings)
+            if problem:
+                raise InputError(problem)
+        formats = FormatChoice(file_format, self.settings.formats, self.settings.mappings)
         engine = self.engine()
         try:
-            return ingest(self.layout, engine, new_run_id(), paths, progress)
+            return ingest(self.layout, engine, new_run_id(), paths, progress, formats)
         finally:
             engine.close()
 

@@ -112,7 +112,7 @@ def test_rejected_file_stays_in_landing_and_is_reported(lake: MeterLake, data_di
     report = lake.ingest()
     rejected = [f for f in report.files if f.status == "rejected"]
     assert [f.file for f in rejected] == ["landing/notes.txt"]
-    assert "unknown header" in rejected[0].reason
+    assert "unknown layout; tried london" in rejected[0].reason
     assert lake.layout.landing.joinpath("notes.txt").exists()
     assert lake.status().files_rejected == 1
 

@@ -25,6 +25,14 @@ class Reject:
     reason: str
 
 
+@dataclass(frozen=True)
+class RawSource:
+    """A raw file as an engine reads it: a path and its compression (by content, not name)."""
+
+    path: Path
+    compression: str = "none"
+
+
 @dataclass
 class StagedFile:
     """What reading one raw file into the run's staging area produced."""
@@ -32,7 +40,8 @@ class StagedFile:
     layout: CsvLayout
     rejects: tuple[Reject, ...] = ()
     rows: int = 0
-    missing_ids: int = 0
+    #: Rows staged that the merge leaves out: no meter id, or an unknown reading type.
+    invalid_rows: int = 0
     null_values: int = 0
     rows_by_month: dict[tuple[int, int], int] = field(default_factory=dict)
     files_by_month: dict[tuple[int, int], list[Path]] = field(default_factory=dict)
@@ -70,7 +79,7 @@ class Engine(Protocol):
     capabilities: frozenset[str]
 
     def stage_file(
-        self, source: Path, layout: CsvLayout, staging: Path, file_seq: int
+        self, source: RawSource, layout: CsvLayout, staging: Path, file_seq: int
     ) -> StagedFile:
         """Parse ``source`` into run-scoped staging files partitioned by year/month."""
         ...

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from meterlake.engines import duckdb_sql as sql
-from meterlake.engines.base import MergeBatch, MergeResult, Reject, StagedFile
+from meterlake.engines.base import MergeBatch, MergeResult, RawSource, Reject, StagedFile
 from meterlake.errors import LakeError, QueryError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.lake.layout import PART_FILE
@@ -44,11 +44,11 @@ class DuckDBEngine:
         self._ids = itertools.count()
 
     def stage_file(
-        self, source: Path, layout: CsvLayout, staging: Path, file_seq: int
+        self, source: RawSource, layout: CsvLayout, staging: Path, file_seq: int
     ) -> StagedFile:
         """Read one raw file into run-scoped staging Parquet partitioned by year and month."""
         rejects = f"rejects_{next(self._ids)}"
-        reader = sql.read_csv_call(layout, str(source), rejects)
+        reader = sql.read_csv_call(layout, str(source.path), rejects, source.compression)
         copy = f"""COPY ({sql.stage_select(layout, reader, file_seq)})
             TO {sql.quote_literal(str(staging))} ({STAGING_PARQUET},
             PARTITION_BY (year, month), FILENAME_PATTERN 'file{file_seq}_{{i}}',
@@ -60,16 +60,19 @@ class DuckDBEngine:
             for partial in staging.glob(f"*/*/file{file_seq}_*.parquet"):
                 partial.unlink()
             self._rejects(rejects)
-            raise RejectedFileError(source, _first_line(exc)) from exc
+            raise RejectedFileError(source.path, _first_line(exc)) from exc
         staged = StagedFile(layout=layout, rejects=self._rejects(rejects))
         for row in stats:
             rows, columns, keys = int(row[1]), row[4], row[5]
             staged.rows += rows
-            staged.missing_ids += int(columns['"meter_id"']["null_count"])
+            staged.invalid_rows += int(columns['"meter_id"']["null_count"])
             staged.null_values += int(columns['"reading_value"']["null_count"])
             month = (int(keys["year"]), int(keys["month"]))
             staged.files_by_month.setdefault(month, []).append(Path(row[0]))
             staged.rows_by_month[month] = staged.rows_by_month.get(month, 0) + rows
+        if layout.type_column and staged.rows:
+            files = [str(p) for paths in staged.files_by_month.values() for p in paths]
+            staged.invalid_rows = int(self._run(sql.invalid_staged_rows(layout, files))[0][0])
         return staged
 
     def _rejects(self, table: str) -> tuple[Reject, ...]:

@@ -38,46 +38,96 @@ def list_literal(paths: Sequence[str]) -> str:
     return "[" + ", ".join(quote_literal(p) for p in paths) + "]"
 
 
-def read_csv_call(layout: CsvLayout, source: str, rejects: str) -> str:
+def read_csv_call(layout: CsvLayout, source: str, rejects: str, compression: str) -> str:
     """``read_csv`` with explicit column names and types for ``layout``."""
     types = dict.fromkeys(layout.columns, "VARCHAR")
     types[layout.timestamp] = "TIMESTAMP"
-    types[layout.value] = "DOUBLE"
+    if not layout.value_holds_errors:
+        types[layout.value] = "DOUBLE"
     columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items())
     nulls = ", ".join(quote_literal(s) for s in layout.null_strings)
+    time_format = (
+        f", timestampformat={quote_literal(layout.timestamp_format)}"
+        if layout.timestamp_format
+        else ""
+    )
     return f"""read_csv({quote_literal(source)}, columns={{{columns}}},
         header={str(layout.has_header).lower()}, delim={quote_literal(layout.delimiter)},
         quote='"', escape='"', nullstr=[{nulls}], auto_detect=false, parallel=true,
+        compression={quote_literal(compression)}{time_format},
         store_rejects=true, rejects_table={quote_literal(rejects)},
         rejects_scan={quote_literal(rejects + "_scan")})"""
+
+
+VALID_TYPES = "('INT', 'AGG', 'ERR')"
+
+
+def _row_fields(layout: CsvLayout) -> list[str]:
+    """Per-row fields a layout carries besides id, time and value, as staging columns."""
+    fields = []
+    if layout.value_holds_errors:
+        value = f'"{layout.value}"'
+        fields.append(f"TRY_CAST({value} AS DOUBLE) AS reading_value")
+        fields.append(
+            f"CASE WHEN TRY_CAST({value} AS DOUBLE) IS NULL THEN trim({value}) END AS error_value"
+        )
+    else:
+        fields.append(f'"{layout.value}" AS reading_value')
+        if layout.error_column:
+            fields.append(f"nullif(trim(\"{layout.error_column}\"), '') AS error_value")
+    if layout.obis_column:
+        fields.append(f"coalesce(trim(\"{layout.obis_column}\"), '') AS obis_code")
+    if layout.type_column:
+        kind = f'upper(trim("{layout.type_column}"))'
+        if layout.swap_int_agg:
+            kind = f"CASE {kind} WHEN 'INT' THEN 'AGG' WHEN 'AGG' THEN 'INT' ELSE {kind} END"
+        fields.append(f"{kind} AS reading_type")
+    return fields
 
 
 def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     """The columns of one file that vary per row, for the run's staging area.
 
     Layout constants (``obis_code``, ``reading_type``) are not materialised per row: writing three
-    constant columns cost a third of the read. Rows without a meter id are kept here (as NULL ids)
-    so that they can be counted; the merge leaves them out.
+    constant columns cost a third of the read. Rows without a meter id (and rows whose reading
+    type is unknown) are kept here so that they can be counted; the merge leaves them out.
     """
     return f"""
     SELECT "{layout.meter_id}" AS meter_id, "{layout.timestamp}" AS reading_date_time,
-        "{layout.value}" AS reading_value, {file_seq}::INTEGER AS source_seq,
+        {", ".join(_row_fields(layout))}, {file_seq}::INTEGER AS source_seq,
         year("{layout.timestamp}")::INTEGER AS year, month("{layout.timestamp}")::INTEGER AS month
     FROM {reader}"""
+
+
+def invalid_staged_rows(layout: CsvLayout, files: Sequence[str]) -> str:
+    """Count of staged rows the merge leaves out (empty meter id, unknown reading type)."""
+    bad_type = f" OR reading_type NOT IN {VALID_TYPES}" if layout.type_column else ""
+    return f"""SELECT count(*) FROM read_parquet({list_literal(files)})
+    WHERE meter_id IS NULL{bad_type}"""
+
+
+def _staged_column(layout: CsvLayout, column: str, present: bool, constant: str | None) -> str:
+    if present:
+        return column
+    return "NULL::VARCHAR" if constant is None else quote_literal(constant)
 
 
 def candidates_view(
     groups: Sequence[tuple[Sequence[str], CsvLayout]], existing_files: Sequence[str]
 ) -> str:
     """Every candidate row of a merge: staged rows (rank 1) and rewritten partitions (rank 0)."""
-    selects = [
-        f"""
-    SELECT meter_id, {quote_literal(layout.obis_code)} AS obis_code,
-        {quote_literal(layout.reading_type)} AS reading_type, reading_date_time, reading_value,
-        NULL::VARCHAR AS error_value, source_seq, 1 AS rank
-    FROM read_parquet({list_literal(files)}) WHERE meter_id IS NOT NULL"""
-        for files, layout in groups
-    ]
+    selects = []
+    for files, layout in groups:
+        obis = _staged_column(layout, "obis_code", bool(layout.obis_column), layout.obis_code)
+        kind = _staged_column(layout, "reading_type", bool(layout.type_column), layout.reading_type)
+        has_error = bool(layout.error_column) or layout.value_holds_errors
+        error = _staged_column(layout, "error_value", has_error, None)
+        valid = f" AND reading_type IN {VALID_TYPES}" if layout.type_column else ""
+        selects.append(f"""
+    SELECT meter_id, {obis} AS obis_code, {kind} AS reading_type, reading_date_time,
+        reading_value, {error} AS error_value, source_seq, 1 AS rank
+    FROM read_parquet({list_literal(files)})
+    WHERE meter_id IS NOT NULL{valid}""")
     if existing_files:
         selects.append(f"""
     SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -10,8 +10,10 @@ class CsvLayout:
     """How to read one delimited layout into the canonical reading columns.
 
     ``columns`` names every positional column of the file; ``meter_id``, ``timestamp`` and
-    ``value`` say which of them hold the reading. Columns the layout lacks take the constants
+    ``value`` say which of them hold the reading, and ``obis_column``, ``type_column`` and
+    ``error_column`` the optional per-row fields. Fields a layout lacks take the constants
     ``obis_code`` and ``reading_type`` (London rules, reference section 3.2).
+    ``timestamp_format`` is a strptime pattern (``None``: ISO 8601 text).
     """
 
     name: str
@@ -22,15 +24,29 @@ class CsvLayout:
     delimiter: str = ","
     has_header: bool = True
     null_strings: tuple[str, ...] = ("Null", "")
+    timestamp_format: str | None = None
+    obis_column: str | None = None
+    type_column: str | None = None
+    error_column: str | None = None
     obis_code: str = ""
     reading_type: str = "INT"
+    #: The reference generator writes error codes into the value column of ERR rows.
+    value_holds_errors: bool = False
+    #: The reference generator labels cumulative registers INT and interval reads AGG.
+    swap_int_agg: bool = False
 
     def __post_init__(self) -> None:
         """Check that the named columns exist."""
-        missing = {self.meter_id, self.timestamp, self.value} - set(self.columns)
+        named = {self.meter_id, self.timestamp, self.value}
+        named |= {c for c in (self.obis_column, self.type_column, self.error_column) if c}
+        missing = named - set(self.columns)
         if missing:
             raise ValueError(f"layout {self.name}: unknown columns {sorted(missing)}")
 
     def index(self, column: str) -> int:
         """Position of ``column`` in a row."""
         return self.columns.index(column)
+
+    def with_file_shape(self, delimiter: str, has_header: bool) -> CsvLayout:
+        """The same layout as one file spells it."""
+        return replace(self, delimiter=delimiter, has_header=has_header)

@@ -8,15 +8,38 @@ from pathlib import Path
 from meterlake.errors import RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.formats.london import match_london
+from meterlake.formats.mdm import match_mdm
 
 SNIFF_BYTES = 64 * 1024
-LAYOUTS = {"london": "LCL 6-column header", "london_kaggle": "Kaggle 3-column header"}
+SNIFF_LINES = 20
 
 
-def sniff_layout(path: Path) -> CsvLayout:
-    """Return the layout of ``path`` or raise ``RejectedFileError`` saying what was tried."""
+def sniff_layout(path: Path, head: bytes | None = None) -> CsvLayout:
+    """Return the layout of ``path`` or raise ``RejectedFileError`` saying what was tried.
+
+    ``head`` is the start of the (decompressed) content when the caller has it already.
+    """
+    lines = _head_lines(path, head if head is not None else _read_head(path))
+    header = next(csv.reader([lines[0]]))
+    layout = match_london(header)
+    if layout is not None:
+        return layout
+    layout, why_not_mdm = match_mdm(lines)
+    if layout is not None:
+        return layout
+    tried = (
+        f"london (LCL 6-column or Kaggle 3-column header; found {lines[0][:80]!r}),"
+        f" mdm ({why_not_mdm})"
+    )
+    raise RejectedFileError(path, f"unknown layout; tried {tried}")
+
+
+def _read_head(path: Path) -> bytes:
     with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
+        return handle.read(SNIFF_BYTES)
+
+
+def _head_lines(path: Path, head: bytes) -> list[str]:
     if not head.strip():
         raise RejectedFileError(path, "empty file")
     if b"\x00" in head:
@@ -27,10 +50,7 @@ def sniff_layout(path: Path) -> CsvLayout:
         if len(head) < SNIFF_BYTES or exc.start < len(head) - 4:
             raise RejectedFileError(path, "not UTF-8 text") from exc
         text = head[: exc.start].decode("utf-8-sig")
-    first_line = text.splitlines()[0]
-    header = next(csv.reader([first_line]))
-    layout = match_london(header)
-    if layout is None:
-        tried = ", ".join(f"{name} ({what})" for name, what in LAYOUTS.items())
-        raise RejectedFileError(path, f"unknown header {first_line[:120]!r}; tried {tried}")
-    return layout
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(head) >= SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut short
+    return lines[:SNIFF_LINES]

@@ -18,18 +18,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from meterlake import schema
-from meterlake.engines.base import Engine, MergeBatch, Reject, StagedFile
+from meterlake.engines.base import Engine, MergeBatch, RawSource, Reject, StagedFile
 from meterlake.errors import AccountingError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
-from meterlake.formats.sniff import sniff_layout
 from meterlake.lake.layout import PART_FILE, LakeLayout
-from meterlake.lake.ledger import Ledger, LedgerEntry, fingerprint
+from meterlake.lake.ledger import Ledger, LedgerEntry
 from meterlake.lake.lock import writer_lock
 from meterlake.lake.transaction import Transaction, recover
 from meterlake.pipeline import calendar
+from meterlake.pipeline.choose import FormatChoice, choose_layout
 from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.report import FileOutcome, RunReport
+from meterlake.pipeline.sources import Source, open_sources
 
 #: Rows of new clean data de-duplicated in one engine statement (bounds memory at full scale).
 MERGE_BATCH_ROWS = 20_000_000
@@ -44,14 +45,16 @@ def no_progress(description: str, total: int) -> Callable[[int], None]:
     return lambda _units: None
 
 
-def ingest(
+def ingest(  # noqa: PLR0917 (the service passes everything a run needs)
     lake: LakeLayout,
     engine: Engine,
     run_id: str,
     paths: Sequence[Path] | None = None,
     progress: Progress = no_progress,
+    formats: FormatChoice | None = None,
 ) -> RunReport:
     """Ingest new files from ``paths`` (default: the landing folder) in one atomic run."""
+    formats = formats or FormatChoice()
     with writer_lock(lake):
         recover(lake)
         ledger = Ledger.load(lake.ledger)
@@ -64,7 +67,7 @@ def ingest(
         )
         txn = Transaction(lake, run_id)
         try:
-            _run(_Run(lake, engine, ledger, txn, report, progress), paths)
+            _run(_Run(lake, engine, ledger, txn, report, progress, formats), paths)
             report.finished = _now()
             txn.write_json(lake.runs / f"{run_id}.json", report.to_json())
             txn.commit()
@@ -84,6 +87,7 @@ class _Run:
     txn: Transaction
     report: RunReport
     progress: Progress
+    formats: FormatChoice
 
 
 def _run(run: _Run, paths: Sequence[Path] | None) -> None:
@@ -96,18 +100,18 @@ def _run(run: _Run, paths: Sequence[Path] | None) -> None:
     with _timed(report, "read"):
         advance = progress("reading files", sum(p.stat().st_size for p in candidates))
         seen: set[str] = set()
-        for seq, path in enumerate(candidates):
-            outcome, found, staged_file = _read_one(run, seen, path, seq)
-            report.files.append(outcome)
-            rejects[seq] = found
-            if staged_file is not None:
-                staged[seq] = staged_file
+        for path in candidates:
+            for outcome, found, staged_file in _read_file(run, seen, path):
+                rejects[len(report.files)] = found
+                if staged_file is not None:
+                    staged[len(report.files)] = staged_file
+                report.files.append(outcome)
             advance(path.stat().st_size)
     dates = _merge(run, staged)
     with _timed(report, "aggregate"):
         _roll_up(lake, engine, txn, dates)
     report.dates = sorted(dates)
-    _write_quarantine(lake, txn, report, candidates, rejects)
+    _write_quarantine(lake, txn, report, rejects)
     for outcome in report.files:
         if outcome.status != "skipped":
             ledger.add(_entry(outcome, report.run_id))
@@ -115,48 +119,65 @@ def _run(run: _Run, paths: Sequence[Path] | None) -> None:
     txn.write_json(lake.state_file, {"dates": report.dates, "first_run": report.first_run})
 
 
-def _read_one(
-    run: _Run, seen: set[str], path: Path, seq: int
-) -> tuple[FileOutcome, list[Reject], StagedFile | None]:
+_Read = tuple[FileOutcome, list[Reject], StagedFile | None]
+
+
+def _read_file(run: _Run, seen: set[str], path: Path) -> Iterator[_Read]:
+    """Read every stream of one landing file (an archive has several)."""
     shown = _shown(run.lake, path)
-    print_ = fingerprint(path)
-    known = run.ledger.ingested(print_.sha)
-    if known is not None or print_.sha in seen:
+    try:
+        sources = list(open_sources(path, shown, run.txn.scratch))
+    except RejectedFileError as exc:
+        yield FileOutcome(shown, "rejected", size=path.stat().st_size, reason=exc.reason), [], None
+        return
+    for source in sources:
+        yield _read_source(run, seen, source, len(run.report.files))
+
+
+def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
+    known = run.ledger.ingested(source.sha)
+    if known is not None or source.sha in seen:
         origin = f"run {known.run_id} ({known.file})" if known else "this run"
         reason = f"same content already ingested in {origin}"
-        outcome = FileOutcome(shown, "skipped", sha=print_.sha, size=print_.size, reason=reason)
+        outcome = FileOutcome(source.shown, "skipped", sha=source.sha, size=source.size)
+        outcome.reason = reason
         return outcome, [], None
-    seen.add(print_.sha)
+    seen.add(source.sha)
     try:
-        layout = sniff_layout(path)
-        staged = run.engine.stage_file(path, layout, run.txn.scratch, seq)
+        layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
+        staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
     except RejectedFileError as exc:
-        outcome = FileOutcome(
-            shown, "rejected", sha=print_.sha, size=print_.size, reason=exc.reason
-        )
+        outcome = FileOutcome(source.shown, "rejected", sha=source.sha, size=source.size)
+        outcome.reason = exc.reason
         return outcome, [], None
-    found = list(staged.rejects)
-    if staged.missing_ids:
-        rows, missing = scan_rows(path, layout, {r.line for r in found})
-        found = sorted(found + missing, key=lambda r: r.line)
-        if len(missing) != staged.missing_ids or rows != staged.rows + len(staged.rejects):
-            detail = (
-                f"engine read {staged.rows} rows ({staged.missing_ids} without id) and rejected"
-                f" {len(staged.rejects)}; a rescan found {rows} rows ({len(missing)} without id)"
-            )
-            raise AccountingError(path, detail)
+    found = _account(raw, layout, staged)
     outcome = FileOutcome(
-        shown,
+        source.shown,
         "ingested",
         reader=layout.name,
-        sha=print_.sha,
-        size=print_.size,
+        sha=source.sha,
+        size=source.size,
         rows_read=staged.rows + len(staged.rejects),
-        rows_clean=staged.rows - staged.missing_ids,
+        rows_clean=staged.rows - staged.invalid_rows,
         quarantined=len(found),
         null_values=staged.null_values,
     )
     return outcome, found, staged
+
+
+def _account(raw: RawSource, layout: CsvLayout, staged: StagedFile) -> list[Reject]:
+    """Engine rejects plus, when the engine staged rows the merge leaves out, their lines."""
+    found = list(staged.rejects)
+    if not staged.invalid_rows:
+        return found
+    rows, invalid = scan_rows(raw, layout, {r.line for r in found})
+    if len(invalid) != staged.invalid_rows or rows != staged.rows + len(staged.rejects):
+        detail = (
+            f"engine read {staged.rows} rows ({staged.invalid_rows} invalid) and rejected"
+            f" {len(staged.rejects)}; a rescan found {rows} rows ({len(invalid)} invalid)"
+        )
+        raise AccountingError(raw.path, detail)
+    return sorted(found + invalid, key=lambda r: r.line)
 
 
 def _merge(run: _Run, staged: dict[int, StagedFile]) -> set[str]:
@@ -252,16 +273,12 @@ def _partitions(table: Path, pattern: str) -> dict[tuple[str, str], Path]:
 
 
 def _write_quarantine(
-    lake: LakeLayout,
-    txn: Transaction,
-    report: RunReport,
-    candidates: list[Path],
-    rejects: dict[int, list[Reject]],
+    lake: LakeLayout, txn: Transaction, report: RunReport, rejects: dict[int, list[Reject]]
 ) -> None:
     rows = [
         {
             "run_id": report.run_id,
-            "file": _shown(lake, candidates[seq]),
+            "file": report.files[seq].file,
             "line": r.line,
             "raw": r.raw,
             "reason": r.reason,

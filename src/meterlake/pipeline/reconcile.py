@@ -1,40 +1,68 @@
-"""Find the rows an engine silently left out, so that every row read is accounted for.
+"""Find the rows an engine staged but the merge leaves out, so every row read is accounted for.
 
-Engines report rows written and rows rejected. When their sum is below the file's line count,
-this slow path reads the file once more in Python to find the missing rows (rows without a meter
-id) with their line numbers. It runs only for files that need it.
+Engines report rows staged and rows rejected with their lines. Rows without a meter id, or with
+a reading type other than INT, AGG or ERR, parse fine but cannot be kept; when a file has any,
+this slow path reads it once more in Python to find their lines. It runs only for such files.
 """
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import gzip
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
-from meterlake.engines.base import Reject
+import zstandard
+
+from meterlake.engines.base import RawSource, Reject
 from meterlake.formats.layout import CsvLayout
 
 MISSING_ID = "missing meter id"
+VALID_TYPES = ("INT", "AGG", "ERR")
 
 
-def scan_rows(path: Path, layout: CsvLayout, rejected: set[int]) -> tuple[int, list[Reject]]:
-    """Count non-blank data rows and find those with an empty meter id.
+def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[int, list[Reject]]:
+    """Count non-blank data rows and find those the merge leaves out, with reasons.
 
     Lines in ``rejected`` were already quarantined by the engine and are only counted.
     """
     rows = 0
     found: list[Reject] = []
-    position = layout.index(layout.meter_id)
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+    with _text(raw) as handle:
         for line, text in enumerate(handle, start=1):
-            if line == 1 and layout.has_header:
-                continue
-            raw = text.rstrip("\r\n")
-            if not raw:
+            raw_line = text.rstrip("\r\n")
+            if (line == 1 and layout.has_header) or not raw_line:
                 continue
             rows += 1
-            if line in rejected:
-                continue
-            fields = next(csv.reader([raw], delimiter=layout.delimiter), [])
-            if len(fields) == len(layout.columns) and not fields[position].strip():
-                found.append(Reject(line, raw, MISSING_ID))
+            if line not in rejected:
+                reason = _invalid(layout, next(csv.reader([raw_line], delimiter=layout.delimiter)))
+                if reason:
+                    found.append(Reject(line, raw_line, reason))
     return rows, found
+
+
+def _invalid(layout: CsvLayout, fields: list[str]) -> str | None:
+    if len(fields) != len(layout.columns):
+        return None
+    if fields[layout.index(layout.meter_id)] == "":
+        return MISSING_ID
+    if layout.type_column:
+        kind = fields[layout.index(layout.type_column)].strip().upper()
+        if kind not in VALID_TYPES:
+            return f"unknown reading type {kind!r} (expected INT, AGG or ERR)"
+    return None
+
+
+@contextmanager
+def _text(raw: RawSource) -> Iterator[TextIO]:
+    if raw.compression == "gzip":
+        with gzip.open(raw.path, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            yield f
+    elif raw.compression == "zstd":
+        with raw.path.open("rb") as packed, zstandard.ZstdDecompressor().stream_reader(packed) as s:
+            yield io.TextIOWrapper(s, encoding="utf-8-sig", errors="replace", newline="")
+    else:
+        with raw.path.open(encoding="utf-8-sig", errors="replace", newline="") as plain:
+            yield plain

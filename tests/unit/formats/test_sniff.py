@@ -20,7 +20,7 @@ def test_three_column_header_is_kaggle(data_dir: Path):
     [
         (b"", "empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        (b"a,b,c\n1,2,3\n", "unknown header"),
+        (b"a,b,c\n1,2,3\n", "unknown layout"),
         (b"\xff\xfe\xfa bad", "not UTF-8"),
     ],
 )
@@ -35,6 +35,10 @@ def test_files_that_are_not_meter_files_are_rejected_with_a_reason(
 
 def test_unknown_header_message_names_the_layouts_tried(tmp_path: Path):
     path = tmp_path / "weather.csv"
-    path.write_text("visibility,windBearing,temperature\n1,2,3\n")
-    with pytest.raises(RejectedFileError, match=r"tried london .*london_kaggle"):
+    path.write_text(
+        "visibility,windBearing,temperature,time,dewPoint,pressure,apparentTemperature,"
+        "windSpeed,precipType,icon,humidity,summary\n"
+        "5.97,104,10.24,2011-11-11 00:00:00,8.86,1016.76,10.24,2.77,rain,icon,0.91,Cloudy\n"
+    )
+    with pytest.raises(RejectedFileError, match=r"tried london .*mdm \(reading time '10.24' is"):
         sniff_layout(path)

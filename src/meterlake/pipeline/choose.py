@@ -1,0 +1,77 @@
+"""Which layout reads a source: ``--format``, the folder's format, a mapping, or sniffing.
+
+MRASCo flows are converted to default MDM text first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from meterlake.engines.base import RawSource
+from meterlake.errors import RejectedFileError
+from meterlake.formats.layout import CsvLayout
+from meterlake.formats.london import KAGGLE, LONDON
+from meterlake.formats.mapping import ColumnMapping, mapping_layout
+from meterlake.formats.mdm import MDM
+from meterlake.formats.mrasco import MDM_TIME_FORMAT, convert_mrasco, is_mrasco, write_mdm
+from meterlake.formats.sniff import sniff_layout
+from meterlake.pipeline.sources import Source
+
+NAMED = ("london", "london_kaggle", "mdm", "mdm_cn", "mdm_generator", "mrasco")
+MRASCO = replace(MDM, name="mrasco", delimiter=";", timestamp_format=MDM_TIME_FORMAT)
+
+
+@dataclass(frozen=True)
+class FormatChoice:
+    """Explicit format choices: one for a whole command, per folder, and user mappings."""
+
+    forced: str | None = None
+    folders: Mapping[str, str] = field(default_factory=dict)
+    mappings: Mapping[str, ColumnMapping] = field(default_factory=dict)
+
+    def for_file(self, shown: str) -> str | None:
+        """The format named for a file (by command, else by its longest matching folder)."""
+        if self.forced:
+            return self.forced
+        matches = [f for f in self.folders if shown.startswith(f.rstrip("/") + "/")]
+        return self.folders[max(matches, key=len)] if matches else None
+
+
+def choose_layout(
+    source: Source, formats: FormatChoice, flow_target: Path
+) -> tuple[CsvLayout, RawSource]:
+    """The layout that reads ``source`` and the raw file to read (converted for MRASCo)."""
+    name = formats.for_file(source.shown)
+    first_line = source.head.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
+    if name == "mrasco" or (name is None and is_mrasco(first_line)):
+        return MRASCO, _converted(source, flow_target)
+    if name is not None and name in formats.mappings:
+        layout = mapping_layout(name, formats.mappings[name], first_line)
+        if isinstance(layout, str):
+            raise RejectedFileError(source.raw.path, layout)
+        return layout, source.raw
+    layout = sniff_layout(source.raw.path, source.head)
+    if name is not None and layout.name != name and not _compatible(name, layout):
+        reason = f"format {name!r} was asked for, but the content looks like {layout.name!r}"
+        raise RejectedFileError(source.raw.path, reason)
+    return layout, source.raw
+
+
+def _compatible(name: str, layout: CsvLayout) -> bool:
+    return name == "london" and layout in (LONDON, KAGGLE)
+
+
+def _converted(source: Source, target: Path) -> RawSource:
+    if source.raw.compression != "none":
+        raise RejectedFileError(source.raw.path, "compressed MRASCo flows: unpack them first")
+    write_mdm(convert_mrasco(source.raw.path), target)
+    return RawSource(target)
+
+
+def check_format_name(name: str, mappings: Mapping[str, ColumnMapping]) -> str | None:
+    """Why ``name`` is not a usable format, or ``None``."""
+    if name in NAMED or name in mappings:
+        return None
+    return f"unknown format {name!r}; known: {', '.join([*NAMED, *mappings])}"

@@ -1,0 +1,116 @@
+"""Raw files as the engine reads them: compression by content, archives member by member.
+
+Decompression streams to the run's scratch folder (never whole into memory); gzip and zstd are
+read by the engine directly.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import xxhash
+import zstandard
+
+from meterlake.engines.base import RawSource
+from meterlake.errors import RejectedFileError
+
+HEAD_BYTES = 64 * 1024
+CHUNK = 8 * 1024 * 1024
+MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"BZh": "bz2",
+    b"PK\x03\x04": "zip",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One readable stream of a landing file (a zip archive gives one per member)."""
+
+    shown: str
+    raw: RawSource
+    head: bytes
+    sha: str
+    size: int
+
+
+def compression_of(path: Path) -> str:
+    """``none``, ``gzip``, ``zstd``, ``bz2`` or ``zip`` from the file's first bytes."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    return next((kind for magic, kind in MAGIC.items() if start.startswith(magic)), "none")
+
+
+def open_sources(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
+    """The readable streams of ``path``; archives that cannot be read are rejected whole."""
+    kind = compression_of(path)
+    try:
+        if kind == "zip":
+            yield from _zip_members(path, shown, scratch)
+        elif kind == "bz2":
+            with bz2.open(path, "rb") as stream:
+                yield _unpacked(stream, shown, scratch / f"{_safe(shown)}.csv")
+        else:
+            sha, size = _fingerprint(path)
+            head = _head(path, kind)
+            yield Source(shown, RawSource(path, kind), head, sha, size)
+    except (OSError, EOFError, zipfile.BadZipFile, zstandard.ZstdError) as exc:
+        raise RejectedFileError(path, f"unreadable {kind} data: {exc}") from exc
+
+
+def _zip_members(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if not members:
+            raise RejectedFileError(path, "zip archive without files")
+        for member in members:
+            with archive.open(member) as stream:
+                name = f"{shown}:{member.filename}"
+                yield _unpacked(stream, name, scratch / f"{_safe(name)}.csv")
+
+
+def _unpacked(stream: IO[bytes], shown: str, target: Path) -> Source:
+    """Copy a decompressing stream to ``target`` in chunks, hashing what it writes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = xxhash.xxh3_128()
+    size = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    with target.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    return Source(shown, RawSource(target, "none"), head, digest.hexdigest(), size)
+
+
+def _fingerprint(path: Path) -> tuple[str, int]:
+    digest = xxhash.xxh3_128()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _head(path: Path, kind: str) -> bytes:
+    if kind == "gzip":
+        with gzip.open(path, "rb") as stream:
+            return stream.read(HEAD_BYTES)
+    if kind == "zstd":
+        with path.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
+            return stream.read(HEAD_BYTES)
+    with path.open("rb") as handle:
+        return handle.read(HEAD_BYTES)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-120:]
