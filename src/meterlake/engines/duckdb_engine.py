@@ -59,7 +59,7 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             for partial in staging.glob(f"*/*/file{file_seq}_*.parquet"):
                 partial.unlink()
-            self._rejects(rejects)
+            self.con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
             raise RejectedFileError(source.path, _first_line(exc)) from exc
         staged = StagedFile(layout=layout, rejects=self._rejects(rejects))
         for row in stats:

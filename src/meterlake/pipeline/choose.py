@@ -66,7 +66,9 @@ def _compatible(name: str, layout: CsvLayout) -> bool:
 def _converted(source: Source, target: Path) -> RawSource:
     if source.raw.compression != "none":
         raise RejectedFileError(source.raw.path, "compressed MRASCo flows: unpack them first")
-    write_mdm(convert_mrasco(source.raw.path), target)
+    rows = convert_mrasco(source.raw.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_mdm(rows, target)
     return RawSource(target)
 
 

@@ -1,7 +1,7 @@
 """Raw files as the engine reads them: compression by content, archives member by member.
 
-Decompression streams to the run's scratch folder (never whole into memory); gzip and zstd are
-read by the engine directly.
+Decompression streams to the run's scratch folder (never whole into memory); gzip is read by the
+engine directly (it fails on a truncated stream).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import xxhash
 import zstandard
@@ -57,6 +57,9 @@ def open_sources(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
         elif kind == "bz2":
             with bz2.open(path, "rb") as stream:
                 yield _unpacked(stream, shown, scratch / f"{_safe(shown)}.csv")
+        elif kind == "zstd":
+            with path.open("rb") as packed:
+                yield _unpacked(_ZstdStream(packed), shown, scratch / f"{_safe(shown)}.csv")
         else:
             sha, size = _fingerprint(path)
             head = _head(path, kind)
@@ -76,7 +79,11 @@ def _zip_members(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
                 yield _unpacked(stream, name, scratch / f"{_safe(name)}.csv")
 
 
-def _unpacked(stream: IO[bytes], shown: str, target: Path) -> Source:
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _unpacked(stream: _Readable, shown: str, target: Path) -> Source:
     """Copy a decompressing stream to ``target`` in chunks, hashing what it writes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = xxhash.xxh3_128()
@@ -105,11 +112,30 @@ def _head(path: Path, kind: str) -> bytes:
     if kind == "gzip":
         with gzip.open(path, "rb") as stream:
             return stream.read(HEAD_BYTES)
-    if kind == "zstd":
-        with path.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
-            return stream.read(HEAD_BYTES)
     with path.open("rb") as handle:
         return handle.read(HEAD_BYTES)
+
+
+class _ZstdStream:
+    """A zstd decompressing reader that fails on a truncated frame.
+
+    The library's own stream reader returns what it has and stops, which would load half a file.
+    """
+
+    def __init__(self, packed: IO[bytes]) -> None:
+        self.packed = packed
+        self.inflate = zstandard.ZstdDecompressor().decompressobj()
+
+    def read(self, size: int = CHUNK, /) -> bytes:
+        while chunk := self.packed.read(size):
+            if self.inflate.eof:  # the next frame of a multi-frame file
+                chunk = self.inflate.unused_data + chunk
+                self.inflate = zstandard.ZstdDecompressor().decompressobj()
+            if out := self.inflate.decompress(chunk):
+                return out
+        if not self.inflate.eof:
+            raise EOFError("truncated zstd stream")
+        return b""
 
 
 def _safe(name: str) -> str:
