@@ -133,7 +133,9 @@ def demo(
     with rich_progress(errors, lake.settings.progress) as progress:
         if not any(lake.layout.landing.glob("*")):
             lake.generate(spec, progress)
-        report = lake.ingest(None, progress)
+        reference = lake.layout.root / "reference"
+        sources = [lake.layout.landing, *([reference] if reference.exists() else [])]
+        report = lake.ingest(sources, progress)
     _print_report(report)
     _print_status(lake.status())
 

@@ -7,6 +7,7 @@ import pyarrow as pa
 from meterlake import schema
 from meterlake.engines.duckdb_sql import quote_literal
 from meterlake.lake.layout import LakeLayout
+from meterlake.reference import REFERENCE_TABLES
 
 #: View name -> (table folder, glob below it, Arrow schema, partition columns).
 VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
@@ -16,10 +17,12 @@ VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "aggregated_weekly": ("aggregated_weekly", "*/*/*.parquet", schema.AGGREGATED_WEEKLY),
     "aggregated_monthly": ("aggregated_monthly", "*/*/*.parquet", schema.AGGREGATED_MONTHLY),
     "quarantine": ("quarantine", "*/*.parquet", schema.QUARANTINE),
+    **{name: (name, "*.parquet", columns) for name, columns in REFERENCE_TABLES.items()},
 }
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
     pa.float64(): "DOUBLE",
     pa.int32(): "INTEGER",
     pa.int64(): "BIGINT",
@@ -34,12 +37,14 @@ def view_statements(lake: LakeLayout) -> list[str]:
 
 def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Schema) -> str:
     folder = lake.table(table)
-    names = ", ".join(f.name for f in columns)
+    names = ", ".join(f'"{f.name}"' for f in columns)
     if not any(folder.glob(pattern)):
-        typed = ", ".join(f"NULL::{_DUCK_TYPES[f.type]} AS {f.name}" for f in columns)
+        typed = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in columns)
         return f"CREATE OR REPLACE VIEW {name} AS SELECT {typed} WHERE false"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
-    hive_types = ", ".join(f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions)
     source = quote_literal(str(folder / pattern))
+    if not partitions:
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT {names} FROM read_parquet({source})"
+    hive_types = ", ".join(f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions)
     return f"""CREATE OR REPLACE VIEW {name} AS SELECT {names}
         FROM read_parquet({source}, hive_partitioning=true, hive_types={{{hive_types}}})"""

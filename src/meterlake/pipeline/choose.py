@@ -18,8 +18,9 @@ from meterlake.formats.mdm import MDM
 from meterlake.formats.mrasco import MDM_TIME_FORMAT, convert_mrasco, is_mrasco, write_mdm
 from meterlake.formats.sniff import sniff_layout
 from meterlake.pipeline.sources import Source
+from meterlake.reference import REFERENCE_TABLES, detect_reference
 
-NAMED = ("london", "london_kaggle", "mdm", "mdm_cn", "mdm_generator", "mrasco")
+NAMED = ("london", "london_kaggle", "mdm", "mdm_cn", "mdm_generator", "mrasco", *REFERENCE_TABLES)
 MRASCO = replace(MDM, name="mrasco", delimiter=";", timestamp_format=MDM_TIME_FORMAT)
 
 
@@ -37,6 +38,16 @@ class FormatChoice:
             return self.forced
         matches = [f for f in self.folders if shown.startswith(f.rstrip("/") + "/")]
         return self.folders[max(matches, key=len)] if matches else None
+
+
+def reference_table(source: Source, formats: FormatChoice) -> str | None:
+    """The reference table a source holds (weather, geodata, full_geo, cis), if any."""
+    name = formats.for_file(source.shown)
+    if name in REFERENCE_TABLES:
+        return name
+    if name is None and source.raw.compression == "none":
+        return detect_reference(source.raw.path)
+    return None
 
 
 def choose_layout(

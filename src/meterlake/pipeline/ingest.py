@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,11 +26,13 @@ from meterlake.lake.ledger import Ledger, LedgerEntry
 from meterlake.lake.lock import writer_lock
 from meterlake.lake.transaction import Transaction, recover
 from meterlake.pipeline import calendar
-from meterlake.pipeline.choose import FormatChoice, choose_layout
+from meterlake.pipeline.choose import FormatChoice, choose_layout, reference_table
 from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
+from meterlake.pipeline.reference_tables import merge_reference
 from meterlake.pipeline.report import FileOutcome, RunReport
 from meterlake.pipeline.sources import Source, open_sources
+from meterlake.reference import read_reference
 
 #: Rows of new clean data de-duplicated in one engine statement (bounds memory at full scale).
 MERGE_BATCH_ROWS = 20_000_000
@@ -88,6 +90,7 @@ class _Run:
     report: RunReport
     progress: Progress
     formats: FormatChoice
+    references: dict[str, list[tuple[int, pa.Table]]] = field(default_factory=dict)
 
 
 def _run(run: _Run, paths: Sequence[Path] | None) -> None:
@@ -108,6 +111,7 @@ def _run(run: _Run, paths: Sequence[Path] | None) -> None:
                 report.files.append(outcome)
             advance(path.stat().st_size)
     dates = _merge(run, staged)
+    _merge_references(run)
     with _timed(report, "aggregate"):
         _roll_up(lake, engine, txn, dates)
     report.dates = sorted(dates)
@@ -143,6 +147,9 @@ def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
         outcome.reason = reason
         return outcome, [], None
     seen.add(source.sha)
+    table = reference_table(source, run.formats)
+    if table is not None:
+        return _read_reference(run, source, table, seq)
     try:
         layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
         staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
@@ -163,6 +170,35 @@ def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
         null_values=staged.null_values,
     )
     return outcome, found, staged
+
+
+def _read_reference(run: _Run, source: Source, table: str, seq: int) -> _Read:
+    try:
+        read = read_reference(source.raw.path, table)
+    except RejectedFileError as exc:
+        outcome = FileOutcome(source.shown, "rejected", sha=source.sha, size=source.size)
+        outcome.reason = exc.reason
+        return outcome, [], None
+    run.references.setdefault(table, []).append((seq, read.rows))
+    outcome = FileOutcome(
+        source.shown,
+        "ingested",
+        reader=f"reference:{table}",
+        sha=source.sha,
+        size=source.size,
+        rows_read=read.rows_read,
+        rows_clean=read.rows.num_rows,
+        quarantined=len(read.bad),
+    )
+    return outcome, [Reject(b.line, b.raw, b.reason) for b in read.bad], None
+
+
+def _merge_references(run: _Run) -> None:
+    for table, deliveries in sorted(run.references.items()):
+        superseded = merge_reference(run.lake, run.txn, table, [rows for _, rows in deliveries])
+        for (seq, _), count in zip(deliveries, superseded, strict=True):
+            run.report.files[seq].duplicates = count
+            run.report.files[seq].rows_clean -= count
 
 
 def _account(raw: RawSource, layout: CsvLayout, staged: StagedFile) -> list[Reject]:
@@ -206,10 +242,10 @@ def _merge(run: _Run, staged: dict[int, StagedFile]) -> set[str]:
             for seq, count in merged.duplicates_by_file.items():
                 dropped[seq] = dropped.get(seq, 0) + count
             advance(sum(rows_by_month[key] for key in months))
-    for seq, outcome in enumerate(report.files):
-        if outcome.status == "ingested":
-            outcome.duplicates = dropped.get(seq, 0)
-            outcome.rows_clean -= outcome.duplicates
+    for seq in staged:
+        outcome = report.files[seq]
+        outcome.duplicates = dropped.get(seq, 0)
+        outcome.rows_clean -= outcome.duplicates
     return dates
 
 
