@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
     mappings: dict[str, ColumnMapping] = Field(
         default_factory=dict, description="named column mappings for other CSV exports"
     )
+    source_timezones: dict[str, str] = Field(
+        default_factory=dict,
+        description="format name -> zone of its naive timestamps (default UTC), e.g. Europe/London",
+    )
+    calendar_timezone: str = Field(
+        default="UTC", description="zone whose calendar days date_str and the aggregates follow"
+    )
+
+    @field_validator("calendar_timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        return _zone(zone)
+
+    @field_validator("source_timezones")
+    @classmethod
+    def _known_zones(cls, zones: dict[str, str]) -> dict[str, str]:
+        return {name: _zone(zone) for name, zone in zones.items()}
 
     @property
     def landing(self) -> Path:
@@ -60,6 +78,14 @@ class Settings(BaseSettings):
         root = Path(given or os.environ.get("MLK_ROOT") or Path.cwd())
         toml = TomlConfigSettingsSource(settings_cls, toml_file=root / SETTINGS_FILE)
         return init_settings, env_settings, toml
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
 
 
 def load_settings(**overrides: object) -> Settings:

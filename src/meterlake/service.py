@@ -81,7 +81,13 @@ class MeterLake:
             problem = name and check_format_name(name, self.settings.mappings)
             if problem:
                 raise InputError(problem)
-        formats = FormatChoice(file_format, self.settings.formats, self.settings.mappings)
+        formats = FormatChoice(
+            file_format,
+            self.settings.formats,
+            self.settings.mappings,
+            self.settings.source_timezones,
+            self.settings.calendar_timezone,
+        )
         engine = self.engine()
         try:
             return ingest(self.layout, engine, new_run_id(), paths, progress, formats)

@@ -61,6 +61,7 @@ class MergeBatch:
     daily_out: Path
     aggregate_out: Path
     clean_out: Path
+    calendar_timezone: str = "UTC"
 
 
 @dataclass

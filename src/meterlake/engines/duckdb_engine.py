@@ -89,11 +89,13 @@ class DuckDBEngine:
         groups = [([str(p) for p in files], layout) for files, layout in batch.staged]
         touched = {
             (str(reading_type), day.strftime("%Y%m%d"))
-            for reading_type, day in self._run(sql.candidates_view(groups, []) + ";" + sql.TOUCHED)
+            for reading_type, day in self._run(
+                sql.candidates_view(groups, [], batch.calendar_timezone) + ";" + sql.TOUCHED
+            )
         }
         rewrite = sorted(key for key in touched if key in batch.existing)
         existing = [str(batch.existing[key]) for key in rewrite]
-        self._run(sql.candidates_view(groups, existing))
+        self._run(sql.candidates_view(groups, existing, batch.calendar_timezone))
         result = MergeResult()
         self._run(sql.METER_DAYS)
         self._run(sql.DIRTY_DAYS)

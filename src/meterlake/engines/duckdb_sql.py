@@ -10,14 +10,15 @@ from collections.abc import Sequence
 
 from meterlake.formats.layout import CsvLayout
 
-#: Derived calendar columns of reference section 3.1, from ``reading_date_time``.
+#: Derived calendar columns of reference section 3.1, from the reading's time on the lake's
+#: calendar (``local_time``; the UTC ``reading_date_time`` itself when the calendar is UTC).
 CALENDAR = """
-    weekofyear(reading_date_time)::INTEGER AS week_of_year,
-    day(reading_date_time)::INTEGER AS day_of_month,
-    month(reading_date_time)::INTEGER AS month,
-    year(reading_date_time)::INTEGER AS year,
-    hour(reading_date_time)::INTEGER AS hour,
-    minute(reading_date_time)::INTEGER AS minute"""
+    weekofyear(local_time)::INTEGER AS week_of_year,
+    day(local_time)::INTEGER AS day_of_month,
+    month(local_time)::INTEGER AS month,
+    year(local_time)::INTEGER AS year,
+    hour(local_time)::INTEGER AS hour,
+    minute(local_time)::INTEGER AS minute"""
 
 EXACT = "DECIMAL(18, 6)"
 KEY = "meter_id, obis_code, reading_type, reading_date_time"
@@ -25,7 +26,21 @@ HIVE_DAILY = "hive_partitioning=true, hive_types={'reading_type': VARCHAR, 'date
 
 #: Business ``daily`` columns in file order, derived from the merged candidate rows.
 DAILY_OUT = f"""meter_id, obis_code, reading_date_time, reading_value, error_value, {CALENDAR},
-    reading_type, strftime(reading_date_time, '%Y%m%d') AS date_str"""
+    reading_type, strftime(local_time, '%Y%m%d') AS date_str"""
+
+
+def to_utc(column: str, zone: str) -> str:
+    """A naive time written in ``zone`` as naive UTC."""
+    return (
+        column if zone == "UTC" else f"timezone('UTC', timezone({quote_literal(zone)}, {column}))"
+    )
+
+
+def to_local(column: str, zone: str) -> str:
+    """A naive UTC time on ``zone``'s wall clock."""
+    return (
+        column if zone == "UTC" else f"timezone({quote_literal(zone)}, timezone('UTC', {column}))"
+    )
 
 
 def quote_literal(text: str) -> str:
@@ -92,10 +107,12 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     constant columns cost a third of the read. Rows without a meter id (and rows whose reading
     type is unknown) are kept here so that they can be counted; the merge leaves them out.
     """
+    utc = to_utc(f'"{layout.timestamp}"', layout.source_timezone)
+    local = to_local(utc, layout.calendar_timezone)
     return f"""
-    SELECT "{layout.meter_id}" AS meter_id, "{layout.timestamp}" AS reading_date_time,
+    SELECT "{layout.meter_id}" AS meter_id, {utc} AS reading_date_time,
         {", ".join(_row_fields(layout))}, {file_seq}::INTEGER AS source_seq,
-        year("{layout.timestamp}")::INTEGER AS year, month("{layout.timestamp}")::INTEGER AS month
+        year({local})::INTEGER AS year, month({local})::INTEGER AS month
     FROM {reader}"""
 
 
@@ -113,9 +130,15 @@ def _staged_column(layout: CsvLayout, column: str, present: bool, constant: str 
 
 
 def candidates_view(
-    groups: Sequence[tuple[Sequence[str], CsvLayout]], existing_files: Sequence[str]
+    groups: Sequence[tuple[Sequence[str], CsvLayout]],
+    existing_files: Sequence[str],
+    calendar_timezone: str = "UTC",
 ) -> str:
-    """Every candidate row of a merge: staged rows (rank 1) and rewritten partitions (rank 0)."""
+    """Every candidate row of a merge: staged rows (rank 1) and rewritten partitions (rank 0).
+
+    ``local_time`` is the reading's time on the lake's calendar.
+    """
+    local = to_local("reading_date_time", calendar_timezone)
     selects = []
     for files, layout in groups:
         obis = _staged_column(layout, "obis_code", bool(layout.obis_column), layout.obis_code)
@@ -125,22 +148,22 @@ def candidates_view(
         valid = f" AND reading_type IN {VALID_TYPES}" if layout.type_column else ""
         selects.append(f"""
     SELECT meter_id, {obis} AS obis_code, {kind} AS reading_type, reading_date_time,
-        reading_value, {error} AS error_value, source_seq, 1 AS rank
+        reading_value, {error} AS error_value, source_seq, 1 AS rank, {local} AS local_time
     FROM read_parquet({list_literal(files)})
     WHERE meter_id IS NOT NULL{valid}""")
     if existing_files:
         selects.append(f"""
     SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,
-        -1 AS source_seq, 0 AS rank
+        -1 AS source_seq, 0 AS rank, {local} AS local_time
     FROM read_parquet({list_literal(existing_files)}, {HIVE_DAILY})""")
     return "CREATE OR REPLACE TEMP VIEW candidate_rows AS " + "\nUNION ALL".join(selects)
 
 
 #: (reading_type, day) partitions the staged rows touch; days are cheap to derive, strings not.
-TOUCHED = "SELECT DISTINCT reading_type, reading_date_time::DATE FROM candidate_rows WHERE rank = 1"
+TOUCHED = "SELECT DISTINCT reading_type, local_time::DATE FROM candidate_rows WHERE rank = 1"
 
 GROUP = "meter_id, obis_code, reading_type, day"
-_SLOT = "epoch_us(reading_date_time)"
+_SLOT = "epoch_us(local_time)"
 _US_PER_DAY, _US_PER_SLOT = 86_400_000_000, 900_000_000
 
 #: One row per meter-day: its readings counted, summed exactly, and their quarter-hour slots as
@@ -155,7 +178,7 @@ SELECT {GROUP}, count(*) AS n, sum(reading_value::{EXACT}) AS total,
         AS high,
     bool_or(off_grid) AS off_grid
 FROM (SELECT meter_id, obis_code, reading_type, reading_value,
-        reading_date_time::DATE AS day,
+        local_time::DATE AS day,
         ({_SLOT} % {_US_PER_DAY}) // {_US_PER_SLOT} AS slot,
         {_SLOT} < 0 OR {_SLOT} % {_US_PER_SLOT} <> 0 AS off_grid
       FROM candidate_rows)
@@ -167,7 +190,7 @@ CREATE OR REPLACE TEMP TABLE dirty_days AS
 SELECT {GROUP} FROM meter_days WHERE off_grid OR n <> bit_count(low) + bit_count(high)"""
 
 _IN_DIRTY_DAY = """c.meter_id = d.meter_id AND c.obis_code = d.obis_code
-    AND c.reading_type = d.reading_type AND c.reading_date_time::DATE = d.day"""
+    AND c.reading_type = d.reading_type AND c.local_time::DATE = d.day"""
 
 DIRTY_ROWS = f"""
 CREATE OR REPLACE TEMP TABLE dirty_rows AS
@@ -201,7 +224,7 @@ SELECT * FROM kept_rows"""
 #: Exact totals of dirty meter-days after de-duplication replace their raw totals.
 FIX_DIRTY_TOTALS = f"""
 UPDATE meter_days SET total = fixed.total
-FROM (SELECT meter_id, obis_code, reading_type, reading_date_time::DATE AS day,
+FROM (SELECT meter_id, obis_code, reading_type, local_time::DATE AS day,
         sum(reading_value::{EXACT}) AS total
       FROM kept_rows GROUP BY ALL) AS fixed
 WHERE meter_days.meter_id = fixed.meter_id AND meter_days.obis_code = fixed.obis_code
@@ -223,7 +246,7 @@ def merged_new_rows(partitions: Sequence[tuple[str, str]]) -> str:
         day = f"{date_str[:4]}-{date_str[4:6]}-{date_str[6:]}"
         by_type.setdefault(reading_type, []).append(f"DATE {quote_literal(day)}")
     wanted = " OR ".join(
-        f"(reading_type = {quote_literal(t)} AND reading_date_time::DATE IN ({', '.join(days)}))"
+        f"(reading_type = {quote_literal(t)} AND local_time::DATE IN ({', '.join(days)}))"
         for t, days in sorted(by_type.items())
     )
     return f"SELECT {DAILY_OUT} FROM merged_rows WHERE rank = 1 AND ({wanted})"

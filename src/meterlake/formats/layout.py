@@ -34,6 +34,10 @@ class CsvLayout:
     value_holds_errors: bool = False
     #: The reference generator labels cumulative registers INT and interval reads AGG.
     swap_int_agg: bool = False
+    #: Zone of the file's naive timestamps (readings are stored in UTC).
+    source_timezone: str = "UTC"
+    #: Zone whose calendar days, weeks and months the lake uses (``date_str`` and aggregates).
+    calendar_timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         """Check that the named columns exist."""

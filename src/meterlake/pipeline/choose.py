@@ -31,6 +31,13 @@ class FormatChoice:
     forced: str | None = None
     folders: Mapping[str, str] = field(default_factory=dict)
     mappings: Mapping[str, ColumnMapping] = field(default_factory=dict)
+    source_timezones: Mapping[str, str] = field(default_factory=dict)
+    calendar_timezone: str = "UTC"
+
+    def zoned(self, layout: CsvLayout) -> CsvLayout:
+        """``layout`` with its source zone and the lake's calendar zone."""
+        source = self.source_timezones.get(layout.name.removeprefix("mapping:"), "UTC")
+        return replace(layout, source_timezone=source, calendar_timezone=self.calendar_timezone)
 
     def for_file(self, shown: str) -> str | None:
         """The format named for a file (by command, else by its longest matching folder)."""
@@ -54,6 +61,13 @@ def choose_layout(
     source: Source, formats: FormatChoice, flow_target: Path
 ) -> tuple[CsvLayout, RawSource]:
     """The layout that reads ``source`` and the raw file to read (converted for MRASCo)."""
+    layout, raw = _choose(source, formats, flow_target)
+    return formats.zoned(layout), raw
+
+
+def _choose(
+    source: Source, formats: FormatChoice, flow_target: Path
+) -> tuple[CsvLayout, RawSource]:
     name = formats.for_file(source.shown)
     first_line = source.head.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
     if name == "mrasco" or (name is None and is_mrasco(first_line)):

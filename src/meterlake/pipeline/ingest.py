@@ -236,6 +236,7 @@ def _merge(run: _Run, staged: dict[int, StagedFile]) -> set[str]:
                     daily_out=txn.stage(lake.table("daily")),
                     aggregate_out=txn.stage(lake.table("aggregated_daily")),
                     clean_out=txn.stage(lake.table("clean") / f"run_id={report.run_id}"),
+                    calendar_timezone=run.formats.calendar_timezone,
                 )
             )
             dates |= merged.interval_dates
