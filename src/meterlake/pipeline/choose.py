@@ -5,6 +5,7 @@ MRASCo flows are converted to default MDM text first.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from meterlake.formats.mapping import ColumnMapping, mapping_layout
 from meterlake.formats.mdm import MDM
 from meterlake.formats.mrasco import MDM_TIME_FORMAT, convert_mrasco, is_mrasco, write_mdm
 from meterlake.formats.sniff import sniff_layout
+from meterlake.formats.tabular import Tabular, canonical_layout
 from meterlake.pipeline.sources import Source
 from meterlake.reference import REFERENCE_TABLES, detect_reference
 
@@ -102,3 +104,22 @@ def check_format_name(name: str, mappings: Mapping[str, ColumnMapping]) -> str |
     if name in NAMED or name in mappings:
         return None
     return f"unknown format {name!r}; known: {', '.join([*NAMED, *mappings])}"
+
+
+def choose_tabular(
+    source: Source, tabular: Tabular, formats: FormatChoice
+) -> tuple[CsvLayout, RawSource]:
+    """The layout of a self-describing file turned into text.
+
+    A mapping when the file's format names one, else the file's canonical column names.
+    """
+    with tabular.text_file.open(encoding="utf-8") as handle:
+        first_line = handle.readline().strip()
+    name = formats.for_file(source.shown)
+    if name is not None and name in formats.mappings:
+        layout = mapping_layout(name, formats.mappings[name], first_line)
+    else:
+        layout = canonical_layout(tabular.kind, next(csv.reader([first_line])))
+    if isinstance(layout, str):
+        raise RejectedFileError(source.raw.path, layout)
+    return formats.zoned(layout), RawSource(tabular.text_file)

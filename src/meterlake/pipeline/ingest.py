@@ -21,12 +21,13 @@ from meterlake import schema
 from meterlake.engines.base import Engine, MergeBatch, RawSource, Reject, StagedFile
 from meterlake.errors import AccountingError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
+from meterlake.formats.tabular import Tabular, tabular_kind, to_text
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.ledger import Ledger, LedgerEntry
 from meterlake.lake.lock import writer_lock
 from meterlake.lake.transaction import Transaction, recover
 from meterlake.pipeline import calendar
-from meterlake.pipeline.choose import FormatChoice, choose_layout, reference_table
+from meterlake.pipeline.choose import FormatChoice, choose_layout, choose_tabular, reference_table
 from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.reference_tables import merge_reference
@@ -150,21 +151,30 @@ def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
     table = reference_table(source, run.formats)
     if table is not None:
         return _read_reference(run, source, table, seq)
+    tabular: Tabular | None = None
     try:
-        layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
+        kind = tabular_kind(source.head) if source.raw.compression == "none" else None
+        if kind is not None:
+            tabular = to_text(source.raw.path, kind, run.txn.scratch / f"records{seq}.csv")
+            layout, raw = choose_tabular(source, tabular, run.formats)
+        else:
+            layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
         staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
     except RejectedFileError as exc:
         outcome = FileOutcome(source.shown, "rejected", sha=source.sha, size=source.size)
         outcome.reason = exc.reason
         return outcome, [], None
     found = _account(raw, layout, staged)
+    if tabular is not None:
+        found = [Reject(tabular.origin(r.line), r.raw, r.reason) for r in found]
+        found = sorted([*tabular.bad_records, *found], key=lambda r: r.line)
     outcome = FileOutcome(
         source.shown,
         "ingested",
         reader=layout.name,
         sha=source.sha,
         size=source.size,
-        rows_read=staged.rows + len(staged.rejects),
+        rows_read=staged.rows + len(staged.rejects) + (len(tabular.bad_records) if tabular else 0),
         rows_clean=staged.rows - staged.invalid_rows,
         quarantined=len(found),
         null_values=staged.null_values,
