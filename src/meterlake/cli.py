@@ -13,6 +13,7 @@ from rich.table import Table
 
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
+from meterlake.formats.mrasco import convert_mrasco, write_mdm
 from meterlake.pipeline.report import RunReport
 from meterlake.progress import rich_progress
 from meterlake.service import LakeStatus, MeterLake
@@ -89,6 +90,23 @@ def ingest_command(
     with rich_progress(errors, lake.settings.progress) as progress:
         report = lake.ingest(paths or None, progress, file_format)
     _print_report(report)
+
+
+@app.command()
+def convert(
+    kind: Annotated[str, typer.Argument(help="what to convert: mrasco")],
+    files: Annotated[list[Path], typer.Argument(help="D0275 / D0010 flow files")],
+    out: Annotated[Path, typer.Option(help="folder for the converted files")] = Path("landing"),
+) -> None:
+    """Convert MRASCo D0275/D0010 flows to default MDM files (ingest also reads them directly)."""
+    if kind != "mrasco":
+        raise MeterlakeError(f"can only convert mrasco flows, not {kind!r}")
+    for source in files:
+        target = out / f"{source.stem}.mdm.csv"
+        rows = convert_mrasco(source)
+        out.mkdir(parents=True, exist_ok=True)
+        write_mdm(rows, target)
+        console.print(f"{source} -> {target} ({len(rows)} rows)")
 
 
 @app.command()

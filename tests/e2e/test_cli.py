@@ -54,3 +54,19 @@ def test_ingest_takes_a_file_path_directly(tmp_path: Path, data_dir: Path):
     result = _cli(tmp_path, "ingest", str(data_dir / "london" / "kaggle_sample.csv"))
     assert result.returncode == 0, result.stderr
     assert "london_kaggle" in result.stdout
+
+
+def test_convert_mrasco_writes_mdm_that_ingest_reads(tmp_path: Path, data_dir: Path):
+    flow = data_dir / "mrasco" / "d0275_sample.txt"
+    result = _cli(tmp_path, "convert", "mrasco", str(flow), "--out", "converted")
+    assert result.returncode == 0, result.stderr
+    converted = tmp_path / "converted" / "d0275_sample.mdm.csv"
+    assert (
+        converted.read_text().splitlines()[1] == "1234567890123;1.8.0;2021010100240000;0.512;;INT"
+    )
+    ingested = _cli(tmp_path, "ingest", "converted")
+    assert ingested.returncode == 0, ingested.stderr
+    assert " mdm " in ingested.stdout
+    bad = _cli(tmp_path, "convert", "mrasco", str(data_dir / "london" / "lcl_sample.csv"))
+    assert bad.returncode == 3
+    assert "rejected" in bad.stderr

@@ -203,3 +203,29 @@ def test_column_mapping_reads_another_export(tmp_path: Path):
         ("1.8.1", 16, 4),
         ("1.8.1", 16, 14),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sample", "readers"),
+    [
+        ("parquet/readings.parquet", ["parquet"]),
+        ("orc/readings.orc", ["orc"]),
+        ("avro/readings.avro", ["avro"]),
+        ("json/readings.jsonl", ["json"]),
+        ("compressed/lcl_sample.csv.gz", ["london"]),
+        ("compressed/lcl_sample.csv.bz2", ["london"]),
+        ("compressed/lcl_sample.csv.zst", ["london"]),
+        ("compressed/LCL-blocks.zip", ["london", "mdm_cn"]),
+        ("mdm/mdm_header_semicolon.csv", ["mdm"]),
+        ("mdm/mdm_cn_pipe.csv", ["mdm_cn"]),
+        ("mdm/mdm_generator.csv", ["mdm_generator"]),
+        ("mrasco/d0010_sample.txt", ["mrasco"]),
+        ("london/kaggle_sample.csv", ["london_kaggle"]),
+    ],
+)
+def test_every_sample_is_read_by_its_reader_and_balanced(
+    lake: MeterLake, data_dir: Path, sample: str, readers: list[str]
+):
+    report = lake.ingest([data_dir / sample])
+    assert [f.reader for f in report.files] == readers
+    assert all(f.status == "ingested" and f.balanced and f.rows_clean > 0 for f in report.files)
