@@ -21,7 +21,7 @@ from meterlake import schema
 from meterlake.engines.base import Engine, MergeBatch, RawSource, Reject, StagedFile
 from meterlake.errors import AccountingError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
-from meterlake.formats.tabular import Tabular, tabular_kind, to_text
+from meterlake.formats.tabular import tabular_kind, to_text
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.ledger import Ledger, LedgerEntry
 from meterlake.lake.lock import writer_lock
@@ -31,7 +31,7 @@ from meterlake.pipeline.choose import FormatChoice, choose_layout, choose_tabula
 from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.reference_tables import merge_reference
-from meterlake.pipeline.report import FileOutcome, RunReport
+from meterlake.pipeline.report import FileOutcome, FileStatus, RunReport
 from meterlake.pipeline.sources import Source, open_sources
 from meterlake.reference import read_reference
 
@@ -143,64 +143,54 @@ def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
     known = run.ledger.ingested(source.sha)
     if known is not None or source.sha in seen:
         origin = f"run {known.run_id} ({known.file})" if known else "this run"
-        reason = f"same content already ingested in {origin}"
-        outcome = FileOutcome(source.shown, "skipped", sha=source.sha, size=source.size)
-        outcome.reason = reason
-        return outcome, [], None
+        return _outcome(source, "skipped", f"same content already ingested in {origin}"), [], None
     seen.add(source.sha)
     table = reference_table(source, run.formats)
-    if table is not None:
-        return _read_reference(run, source, table, seq)
-    tabular: Tabular | None = None
     try:
-        kind = tabular_kind(source.head) if source.raw.compression == "none" else None
-        if kind is not None:
-            tabular = to_text(source.raw.path, kind, run.txn.scratch / f"records{seq}.csv")
-            layout, raw = choose_tabular(source, tabular, run.formats)
-        else:
-            layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
-        staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
+        if table is not None:
+            return _read_reference(run, source, table, seq)
+        return _read_readings(run, source, seq)
     except RejectedFileError as exc:
-        outcome = FileOutcome(source.shown, "rejected", sha=source.sha, size=source.size)
-        outcome.reason = exc.reason
-        return outcome, [], None
+        return _outcome(source, "rejected", exc.reason), [], None
+
+
+def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
+    tabular = None
+    kind = tabular_kind(source.head) if source.raw.compression == "none" else None
+    if kind is not None:
+        tabular = to_text(source.raw.path, kind, run.txn.scratch / f"records{seq}.csv")
+        layout, raw = choose_tabular(source, tabular, run.formats)
+    else:
+        layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
+    staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
     found = _account(raw, layout, staged)
+    unreadable: tuple[Reject, ...] = ()
     if tabular is not None:
+        unreadable = tabular.bad_records
         found = [Reject(tabular.origin(r.line), r.raw, r.reason) for r in found]
-        found = sorted([*tabular.bad_records, *found], key=lambda r: r.line)
-    outcome = FileOutcome(
-        source.shown,
-        "ingested",
-        reader=layout.name,
-        sha=source.sha,
-        size=source.size,
-        rows_read=staged.rows + len(staged.rejects) + (len(tabular.bad_records) if tabular else 0),
-        rows_clean=staged.rows - staged.invalid_rows,
-        quarantined=len(found),
-        null_values=staged.null_values,
-    )
+        found = sorted([*unreadable, *found], key=lambda r: r.line)
+    outcome = _outcome(source, "ingested")
+    outcome.reader = layout.name
+    outcome.rows_read = staged.rows + len(staged.rejects) + len(unreadable)
+    outcome.rows_clean = staged.rows - staged.invalid_rows
+    outcome.quarantined = len(found)
+    outcome.null_values = staged.null_values
     return outcome, found, staged
 
 
 def _read_reference(run: _Run, source: Source, table: str, seq: int) -> _Read:
-    try:
-        read = read_reference(source.raw.path, table)
-    except RejectedFileError as exc:
-        outcome = FileOutcome(source.shown, "rejected", sha=source.sha, size=source.size)
-        outcome.reason = exc.reason
-        return outcome, [], None
+    read = read_reference(source.raw.path, table)
     run.references.setdefault(table, []).append((seq, read.rows))
-    outcome = FileOutcome(
-        source.shown,
-        "ingested",
-        reader=f"reference:{table}",
-        sha=source.sha,
-        size=source.size,
-        rows_read=read.rows_read,
-        rows_clean=read.rows.num_rows,
-        quarantined=len(read.bad),
-    )
+    outcome = _outcome(source, "ingested")
+    outcome.reader = f"reference:{table}"
+    outcome.rows_read = read.rows_read
+    outcome.rows_clean = read.rows.num_rows
+    outcome.quarantined = len(read.bad)
     return outcome, [Reject(b.line, b.raw, b.reason) for b in read.bad], None
+
+
+def _outcome(source: Source, status: FileStatus, reason: str = "") -> FileOutcome:
+    return FileOutcome(source.shown, status, sha=source.sha, size=source.size, reason=reason)
 
 
 def _merge_references(run: _Run) -> None:

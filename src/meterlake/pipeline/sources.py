@@ -19,9 +19,9 @@ import zstandard
 
 from meterlake.engines.base import RawSource
 from meterlake.errors import RejectedFileError
+from meterlake.lake.ledger import CHUNK, fingerprint
 
 HEAD_BYTES = 64 * 1024
-CHUNK = 8 * 1024 * 1024
 MAGIC = {
     b"\x1f\x8b": "gzip",
     b"\x28\xb5\x2f\xfd": "zstd",
@@ -61,9 +61,9 @@ def open_sources(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
             with path.open("rb") as packed:
                 yield _unpacked(_ZstdStream(packed), shown, scratch / f"{_safe(shown)}.csv")
         else:
-            sha, size = _fingerprint(path)
+            printed = fingerprint(path)
             head = _head(path, kind)
-            yield Source(shown, RawSource(path, kind), head, sha, size)
+            yield Source(shown, RawSource(path, kind), head, printed.sha, printed.size)
     except (OSError, EOFError, zipfile.BadZipFile, zstandard.ZstdError) as exc:
         raise RejectedFileError(path, f"unreadable {kind} data: {exc}") from exc
 
@@ -96,16 +96,6 @@ def _unpacked(stream: _Readable, shown: str, target: Path) -> Source:
     with target.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     return Source(shown, RawSource(target, "none"), head, digest.hexdigest(), size)
-
-
-def _fingerprint(path: Path) -> tuple[str, int]:
-    digest = xxhash.xxh3_128()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def _head(path: Path, kind: str) -> bytes:
