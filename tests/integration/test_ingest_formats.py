@@ -229,3 +229,34 @@ def test_every_sample_is_read_by_its_reader_and_balanced(
     report = lake.ingest([data_dir / sample])
     assert [f.reader for f in report.files] == readers
     assert all(f.status == "ingested" and f.balanced and f.rows_clean > 0 for f in report.files)
+
+
+def test_mapping_converts_units_to_kwh_and_quarantines_unknown_units(tmp_path: Path):
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "id,when,amount,unit\n"
+        "M1,2013-01-01 00:00:00,1500,Wh\n"
+        "M1,2013-01-01 00:30:00,0.25,kWh\n"
+        "M1,2013-01-01 01:00:00,0.001,MWh\n"
+        "M1,2013-01-01 01:30:00,7,therm\n"
+    )
+    mapping = ColumnMapping(meter_id="id", time="when", value="amount", unit="unit")
+    lake = MeterLake(Settings(root=tmp_path / "lake", mappings={"units": mapping}))
+    report = lake.ingest([export], file_format="units")
+    (outcome,) = report.files
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (4, 3, 1)
+    values = [r["reading_value"] for r in _rows(lake)]
+    assert values == [1.5, 0.25, 1.0]
+    reason = lake.sql("SELECT line, reason FROM quarantine").to_pylist()
+    assert reason == [{"line": 5, "reason": "unknown unit 'therm' (expected Wh, kWh or MWh)"}]
+    wh = MeterLake(
+        Settings(
+            root=tmp_path / "lake_wh",
+            mappings={
+                "wh": ColumnMapping(meter_id="id", time="when", value="amount", default_unit="Wh")
+            },
+        )
+    )
+    export.write_text("id,when,amount\nM1,2013-01-01 00:00:00,250\n")
+    wh.ingest([export], file_format="wh")
+    assert [r["reading_value"] for r in _rows(wh)] == [0.25]

@@ -70,7 +70,7 @@ class DuckDBEngine:
             month = (int(keys["year"]), int(keys["month"]))
             staged.files_by_month.setdefault(month, []).append(Path(row[0]))
             staged.rows_by_month[month] = staged.rows_by_month.get(month, 0) + rows
-        if layout.type_column and staged.rows:
+        if (layout.type_column or layout.unit_column) and staged.rows:
             files = [str(p) for paths in staged.files_by_month.values() for p in paths]
             staged.invalid_rows = int(self._run(sql.invalid_staged_rows(layout, files))[0][0])
         return staged

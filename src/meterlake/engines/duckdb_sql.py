@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from meterlake.formats.layout import CsvLayout
+from meterlake.formats.layout import UNITS, CsvLayout
 
 #: Derived calendar columns of reference section 3.1, from the reading's time on the lake's
 #: calendar (``local_time``; the UTC ``reading_date_time`` itself when the calendar is UTC).
@@ -75,6 +75,7 @@ def read_csv_call(layout: CsvLayout, source: str, rejects: str, compression: str
 
 
 VALID_TYPES = "('INT', 'AGG', 'ERR')"
+VALID_UNITS = "(" + ", ".join(f"'{unit}'" for unit in UNITS) + ")"
 
 
 def _row_fields(layout: CsvLayout) -> list[str]:
@@ -87,9 +88,11 @@ def _row_fields(layout: CsvLayout) -> list[str]:
             f"CASE WHEN TRY_CAST({value} AS DOUBLE) IS NULL THEN trim({value}) END AS error_value"
         )
     else:
-        fields.append(f'"{layout.value}" AS reading_value')
+        fields.append(f"{_in_kwh(layout)} AS reading_value")
         if layout.error_column:
             fields.append(f"nullif(trim(\"{layout.error_column}\"), '') AS error_value")
+    if layout.unit_column:
+        fields.append(f'upper(trim("{layout.unit_column}")) AS unit')
     if layout.obis_column:
         fields.append(f"coalesce(trim(\"{layout.obis_column}\"), '') AS obis_code")
     if layout.type_column:
@@ -98,6 +101,29 @@ def _row_fields(layout: CsvLayout) -> list[str]:
             kind = f"CASE {kind} WHEN 'INT' THEN 'AGG' WHEN 'AGG' THEN 'INT' ELSE {kind} END"
         fields.append(f"{kind} AS reading_type")
     return fields
+
+
+def _in_kwh(layout: CsvLayout) -> str:
+    """The value column converted to kWh (Wh divided, so that 1500 Wh is exactly 1.5 kWh)."""
+    value = f'"{layout.value}"'
+    if layout.unit_column:
+        unit = f'upper(trim("{layout.unit_column}"))'
+        return (
+            f"CASE {unit} WHEN 'WH' THEN {value} / 1000.0 WHEN 'KWH' THEN {value}"
+            f" WHEN 'MWH' THEN {value} * 1000.0 END"
+        )
+    factor = UNITS[layout.unit.upper()]
+    return value if factor == 1.0 else f"{value} / 1000.0" if factor < 1 else f"{value} * 1000.0"
+
+
+def _invalid_condition(layout: CsvLayout) -> str:
+    """Rows the merge leaves out: no meter id, unknown reading type, unknown unit."""
+    condition = "meter_id IS NULL"
+    if layout.type_column:
+        condition += f" OR reading_type NOT IN {VALID_TYPES} OR reading_type IS NULL"
+    if layout.unit_column:
+        condition += f" OR unit NOT IN {VALID_UNITS} OR unit IS NULL"
+    return condition
 
 
 def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
@@ -117,10 +143,9 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
 
 
 def invalid_staged_rows(layout: CsvLayout, files: Sequence[str]) -> str:
-    """Count of staged rows the merge leaves out (empty meter id, unknown reading type)."""
-    bad_type = f" OR reading_type NOT IN {VALID_TYPES}" if layout.type_column else ""
+    """Count of staged rows the merge leaves out."""
     return f"""SELECT count(*) FROM read_parquet({list_literal(files)})
-    WHERE meter_id IS NULL{bad_type}"""
+    WHERE {_invalid_condition(layout)}"""
 
 
 def _staged_column(layout: CsvLayout, column: str, present: bool, constant: str | None) -> str:
@@ -145,12 +170,13 @@ def candidates_view(
         kind = _staged_column(layout, "reading_type", bool(layout.type_column), layout.reading_type)
         has_error = bool(layout.error_column) or layout.value_holds_errors
         error = _staged_column(layout, "error_value", has_error, None)
-        valid = f" AND reading_type IN {VALID_TYPES}" if layout.type_column else ""
+        invalid = _invalid_condition(layout)
+        valid = "meter_id IS NOT NULL" if invalid == "meter_id IS NULL" else f"NOT ({invalid})"
         selects.append(f"""
     SELECT meter_id, {obis} AS obis_code, {kind} AS reading_type, reading_date_time,
         reading_value, {error} AS error_value, source_seq, 1 AS rank, {local} AS local_time
     FROM read_parquet({list_literal(files)})
-    WHERE meter_id IS NOT NULL{valid}""")
+    WHERE {valid}""")
     if existing_files:
         selects.append(f"""
     SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,

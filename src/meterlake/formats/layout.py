@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+#: Energy units a value may come in, as the factor to kWh.
+UNITS = {"WH": 0.001, "KWH": 1.0, "MWH": 1000.0}
+
 
 @dataclass(frozen=True)
 class CsvLayout:
@@ -34,6 +37,9 @@ class CsvLayout:
     value_holds_errors: bool = False
     #: The reference generator labels cumulative registers INT and interval reads AGG.
     swap_int_agg: bool = False
+    #: Column naming each value's unit (Wh, kWh or MWh); else every value is in ``unit``.
+    unit_column: str | None = None
+    unit: str = "kWh"
     #: Zone of the file's naive timestamps (readings are stored in UTC).
     source_timezone: str = "UTC"
     #: Zone whose calendar days, weeks and months the lake uses (``date_str`` and aggregates).
@@ -42,10 +48,13 @@ class CsvLayout:
     def __post_init__(self) -> None:
         """Check that the named columns exist."""
         named = {self.meter_id, self.timestamp, self.value}
-        named |= {c for c in (self.obis_column, self.type_column, self.error_column) if c}
+        optional = (self.obis_column, self.type_column, self.error_column, self.unit_column)
+        named |= {c for c in optional if c}
         missing = named - set(self.columns)
         if missing:
             raise ValueError(f"layout {self.name}: unknown columns {sorted(missing)}")
+        if self.unit.upper() not in UNITS:
+            raise ValueError(f"layout {self.name}: unit {self.unit!r} is not one of Wh, kWh, MWh")
 
     def index(self, column: str) -> int:
         """Position of ``column`` in a row."""

@@ -16,6 +16,9 @@ from meterlake.formats.layout import CsvLayout
 class ColumnMapping(BaseModel):
     """How one export's columns map to the canonical reading (``meterlake.toml`` ``[mappings.X]``).
 
+    Values are converted to kWh from the ``unit`` column's Wh, kWh or MWh, or from
+    ``default_unit`` when the export has no unit column.
+
     Columns are named by their header text, or as ``col0``, ``col1``... when ``header`` is false.
     """
 
@@ -30,6 +33,8 @@ class ColumnMapping(BaseModel):
     obis: str | None = None
     reading_type: str | None = None
     error: str | None = None
+    unit: str | None = None
+    default_unit: str = "kWh"
     obis_code: str = ""
     default_reading_type: str = "INT"
 
@@ -47,6 +52,7 @@ def mapping_layout(name: str, mapping: ColumnMapping, first_line: str) -> CsvLay
         "obis_column": mapping.obis,
         "type_column": mapping.reading_type,
         "error_column": mapping.error,
+        "unit_column": mapping.unit,
     }
     missing = [column for column in wanted.values() if column and column not in names]
     if missing:
@@ -61,5 +67,6 @@ def mapping_layout(name: str, mapping: ColumnMapping, first_line: str) -> CsvLay
         timestamp_format=mapping.time_format,
         obis_code=mapping.obis_code,
         reading_type=mapping.default_reading_type,
+        unit=mapping.default_unit,
         **{field: position[column] for field, column in wanted.items() if column},  # type: ignore[arg-type]
     )

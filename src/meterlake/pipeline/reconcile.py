@@ -1,8 +1,8 @@
 """Find the rows an engine staged but the merge leaves out, so every row read is accounted for.
 
-Engines report rows staged and rows rejected with their lines. Rows without a meter id, or with
-a reading type other than INT, AGG or ERR, parse fine but cannot be kept; when a file has any,
-this slow path reads it once more in Python to find their lines. It runs only for such files.
+Engines report rows staged and rows rejected with their lines. Rows without a meter id, with a
+reading type other than INT, AGG or ERR, or with an unknown unit parse fine but cannot be
+kept; when a file has any, this slow path reads it once more in Python to find their lines.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TextIO
 import zstandard
 
 from meterlake.engines.base import RawSource, Reject
-from meterlake.formats.layout import CsvLayout
+from meterlake.formats.layout import UNITS, CsvLayout
 
 MISSING_ID = "missing meter id"
 VALID_TYPES = ("INT", "AGG", "ERR")
@@ -52,6 +52,10 @@ def _invalid(layout: CsvLayout, fields: list[str]) -> str | None:
         kind = fields[layout.index(layout.type_column)].strip().upper()
         if kind not in VALID_TYPES:
             return f"unknown reading type {kind!r} (expected INT, AGG or ERR)"
+    if layout.unit_column:
+        unit = fields[layout.index(layout.unit_column)].strip()
+        if unit.upper() not in UNITS:
+            return f"unknown unit {unit!r} (expected Wh, kWh or MWh)"
     return None
 
 
