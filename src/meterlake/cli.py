@@ -137,12 +137,32 @@ def status(root: RootOption = None) -> None:
 
 
 @app.command()
+def serve(
+    root: RootOption = None,
+    host: Annotated[str, typer.Option(help="address to bind (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the REST API (the reference's four endpoints) over the lake."""
+    try:
+        import uvicorn  # noqa: PLC0415 (optional extra)
+
+        from meterlake.api.app import create_app  # noqa: PLC0415
+    except ImportError as exc:
+        raise MeterlakeError("the API needs the api extra: pip install 'meterlake[api]'") from exc
+    uvicorn.run(create_app(load_settings(root=root)), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(
     root: RootOption = None,
     meters: Annotated[int, typer.Option(help="number of households")] = 30,
     days: Annotated[int, typer.Option(help="days of readings")] = 90,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the API after")
+    ] = True,
+    port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job on the embedded default: generate a sample fleet, ingest it, summarise."""
+    """The main job on the embedded default: generate a sample fleet, ingest it, serve the API."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)
@@ -156,6 +176,12 @@ def demo(
         report = lake.ingest(sources, progress)
     _print_report(report)
     _print_status(lake.status())
+    if serve_api:
+        console.print(
+            f"API on http://127.0.0.1:{port} (try /consumption/monthly/2013/MAC000002,"
+            " /docs); Ctrl-C stops"
+        )
+        serve(root=root, host="127.0.0.1", port=port)
 
 
 def _print_report(report: RunReport) -> None:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="format name -> zone of its naive timestamps (default UTC), e.g. Europe/London",
     )
+    api_keys: list[str] = Field(
+        default_factory=list, description="when set, every API route but /health needs one"
+    )
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
     calendar_timezone: str = Field(
         default="UTC", description="zone whose calendar days date_str and the aggregates follow"
     )

@@ -58,6 +58,19 @@ AGGREGATED_MONTHLY = pa.schema(
     ]
 )
 
+#: Anomaly results (reference section 3.8 ``anomaly``): one row per meter and day.
+ANOMALY = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("ds", pa.string()),
+        ("consumption", pa.float64()),
+        ("yhat_lower", pa.float64()),
+        ("yhat_upper", pa.float64()),
+        ("anomaly", pa.int64()),
+        ("importance", pa.float64()),
+    ]
+)
+
 QUARANTINE = pa.schema(
     [
         ("run_id", pa.string()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
+from meterlake.serving import compat
 
 if TYPE_CHECKING:
     from meterlake.synth import FleetFiles, FleetSpec
@@ -40,6 +42,10 @@ class LakeStatus:
     daily_rows: int
     quarantined_rows: int
     runs: list[dict[str, Any]]
+
+
+#: Forecast models the API can name (``ml_endpoint_name``); the default comes first.
+FORECAST_MODELS = ("seasonal_naive", "default")
 
 
 class MeterLake:
@@ -104,6 +110,31 @@ class MeterLake:
             return engine.query(query, params)
         finally:
             engine.close()
+
+    def consumption(self, aggregation: str, year: int, meter_id: str) -> list[list[Any]]:
+        """The reference ``/consumption`` body: per-period kWh of one meter in one year."""
+        if aggregation not in compat.AGGREGATIONS:
+            allowed = ", ".join(compat.AGGREGATIONS)
+            raise InputError(f"unknown aggregation {aggregation!r}; allowed: {allowed}")
+        return compat.consumption(self.sql, aggregation, year, meter_id)
+
+    def anomalies(
+        self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
+    ) -> dict[str, dict[str, Any]]:
+        """The reference ``/anomaly`` body (``end`` exclusive)."""
+        return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
+
+    def forecast(
+        self, meter_id: str, start: datetime, end: datetime, model: str | None = None
+    ) -> dict[str, Any]:
+        """The reference ``/forecast`` body from the named (or default) model."""
+        if model not in (None, *FORECAST_MODELS):
+            raise InputError(f"unknown model {model!r}; registered: {', '.join(FORECAST_MODELS)}")
+        return compat.forecast(self.sql, meter_id, start, end)
+
+    def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
+        """The reference ``/outage`` body (inclusive window)."""
+        return compat.outages(self.sql, start, end, error_code)
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Run records, newest first."""

@@ -17,6 +17,7 @@ VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "aggregated_weekly": ("aggregated_weekly", "*/*/*.parquet", schema.AGGREGATED_WEEKLY),
     "aggregated_monthly": ("aggregated_monthly", "*/*/*.parquet", schema.AGGREGATED_MONTHLY),
     "quarantine": ("quarantine", "*/*.parquet", schema.QUARANTINE),
+    "anomaly": ("anomaly", "*.parquet", schema.ANOMALY),
     **{name: (name, "*.parquet", columns) for name, columns in REFERENCE_TABLES.items()},
 }
 

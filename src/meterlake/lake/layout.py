@@ -12,6 +12,7 @@ TABLE_DIRS = {
     "aggregated_weekly": "business/aggregated/weekly",
     "aggregated_monthly": "business/aggregated/monthly",
     "quarantine": "quarantine",
+    "anomaly": "business/anomaly",
     "weather": "business/reference/weather",
     "geodata": "business/reference/geodata",
     "full_geo": "business/reference/full_geo",

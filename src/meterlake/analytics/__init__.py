@@ -1,0 +1,1 @@
+"""Pure computations on frames: anomaly, forecast, outage and quality analytics."""

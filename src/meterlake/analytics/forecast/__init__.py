@@ -1,0 +1,1 @@
+"""Forecasters behind one contract: hourly history in, hourly quantile forecasts out."""

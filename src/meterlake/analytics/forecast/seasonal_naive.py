@@ -1,0 +1,50 @@
+"""Seasonal-naive forecaster: next week's hours from the same hour of the week in the history.
+
+For each future hour the forecast quantile is the empirical quantile of the history's values at
+that hour of the week (all complete and partial weeks), so P50 repeats a typical week and P90
+its high side. A meter with less than a week of history falls back to the quantile of its
+same hour of the day, then of all its hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+HOURS_PER_WEEK = 168
+
+
+def regular_hours(
+    hours: list[datetime], values: list[float]
+) -> tuple[datetime, npt.NDArray[np.float64]]:
+    """A gap-free hourly series from the first to the last observed hour (gaps are 0 kWh)."""
+    start = hours[0]
+    length = int((hours[-1] - start) / timedelta(hours=1)) + 1
+    series = np.zeros(length)
+    for hour, value in zip(hours, values, strict=True):
+        series[int((hour - start) / timedelta(hours=1))] = value
+    return start, series
+
+
+def forecast(
+    start: datetime, series: npt.NDArray[np.float64], horizon: int, quantile: float
+) -> tuple[datetime, npt.NDArray[np.float64]]:
+    """``horizon`` hourly values from the hour after the series ends, at ``quantile``."""
+    first = start + timedelta(hours=len(series))
+    offsets = np.arange(len(series))
+    week_hour = (offsets + _week_hour(start)) % HOURS_PER_WEEK
+    day_hour = (offsets + start.hour) % 24
+    out = np.empty(horizon)
+    for step in range(horizon):
+        moment = first + timedelta(hours=step)
+        same_week_hour = series[week_hour == _week_hour(moment)]
+        same_day_hour = series[day_hour == moment.hour]
+        pool = same_week_hour if len(same_week_hour) else same_day_hour
+        out[step] = float(np.quantile(pool if len(pool) else series, quantile))
+    return first, out
+
+
+def _week_hour(moment: datetime) -> int:
+    return moment.weekday() * 24 + moment.hour

@@ -1,0 +1,38 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+from meterlake import __version__
+from meterlake.api import compat, problems
+from meterlake.api.auth import check_key
+from meterlake.config import Settings
+from meterlake.service import MeterLake
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """An app serving the lake at ``settings.root``."""
+    keys = tuple(settings.api_keys)
+
+    def require_key(request: Request) -> None:
+        check_key(request, keys)
+
+    app = FastAPI(title="meterlake", version=__version__)
+    app.state.lake = MeterLake(settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET"],
+        allow_headers=["Content-Type", "Authorization", "X-API-Key"],
+    )
+    problems.install(app)
+    app.include_router(compat.router, dependencies=[Depends(require_key)])
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """Liveness: no key needed."""
+        return {"status": "ok", "version": __version__}
+
+    return app

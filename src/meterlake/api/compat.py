@@ -1,0 +1,98 @@
+"""The reference's four routes (reference section 5): same paths, parameters and JSON shapes.
+
+Intended behaviour where the reference erred: client mistakes are 400 problems (never 500),
+every value is validated before any query and bound as a parameter, ``/consumption`` sums
+interval reads only and rejects unknown aggregations, ``/outage`` selects ERR reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from meterlake.errors import InputError
+from meterlake.service import MeterLake
+
+METER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
+MeterId = Annotated[str, Path(pattern=METER_ID, description="meter id, e.g. MAC000002")]
+
+
+def lake_of(request: Request) -> MeterLake:
+    """The lake the app serves."""
+    lake: MeterLake = request.app.state.lake
+    return lake
+
+
+def moment(name: str, text: str) -> datetime:
+    """``yyyy-MM-dd`` or ``yyyy-MM-dd HH:mm:ss`` (``T`` allowed) as a naive UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(
+            f"{name}: not a date or timestamp (yyyy-MM-dd[ HH:mm:ss]): {text!r}"
+        ) from exc
+    if value.tzinfo is not None:
+        raise InputError(f"{name}: give UTC times without an offset: {text!r}")
+    return value
+
+
+router = APIRouter(tags=["reference-compatible"])
+
+
+@router.get("/consumption/{requested_aggregation}/{year}/{meter_id}")
+def consumption(
+    request: Request,
+    requested_aggregation: str,
+    year: Annotated[int, Path(ge=1900, le=2200)],
+    meter_id: MeterId,
+) -> list[list[Any]]:
+    """Per-period kWh of one meter and year, ordered by period.
+
+    Daily ``[id, "yyyyMMdd", kWh]``, weekly ``[id, year, week, kWh]``, monthly
+    ``[id, year, month, kWh]``.
+    """
+    return lake_of(request).consumption(requested_aggregation, year, meter_id)
+
+
+@router.get("/anomaly/{meter_id}")
+def anomaly(
+    request: Request,
+    meter_id: MeterId,
+    data_start: Annotated[str, Query()],
+    data_end: Annotated[str, Query()],
+    outlier_only: Annotated[str, Query()],
+) -> dict[str, dict[str, Any]]:
+    """Column-oriented anomaly rows in ``[data_start, data_end)``.
+
+    ``outlier_only=1`` keeps anomalies only.
+    """
+    start, end = moment("data_start", data_start), moment("data_end", data_end)
+    return lake_of(request).anomalies(meter_id, start, end, outlier_only.strip() == "1")
+
+
+@router.get("/forecast/{meter_id}")
+def forecast(
+    request: Request,
+    meter_id: MeterId,
+    data_start: Annotated[str, Query()],
+    data_end: Annotated[str, Query()],
+    ml_endpoint_name: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    """P90 kWh for the 168 hours after the last observed hour, keyed by epoch milliseconds."""
+    start, end = moment("data_start", data_start), moment("data_end", data_end)
+    return lake_of(request).forecast(meter_id, start, end, ml_endpoint_name)
+
+
+@router.get("/outage")
+def outage(
+    request: Request,
+    start_date_time: Annotated[str, Query()],
+    end_date_time: Annotated[str, Query()],
+    error_code: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_\-]{1,32}$")] = None,
+) -> dict[str, Any]:
+    """ERR reads in the inclusive window joined with the meters' lat/long; nulls omitted."""
+    start = moment("start_date_time", start_date_time)
+    end = moment("end_date_time", end_date_time)
+    return lake_of(request).outages(start, end, error_code)

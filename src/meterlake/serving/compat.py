@@ -1,0 +1,107 @@
+"""The reference API's four answers (reference section 5), with the intended behaviour.
+
+Each function takes ``query(sql, params) -> pa.Table`` over the lake's views and returns the
+JSON-ready body of the reference's response. Values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from meterlake.analytics.forecast import seasonal_naive
+
+Query = Callable[[str, Sequence[object]], pa.Table]
+AGGREGATIONS = ("daily", "weekly", "monthly")
+ANOMALY_COLUMNS = (
+    "meter_id",
+    "ds",
+    "consumption",
+    "yhat_lower",
+    "yhat_upper",
+    "anomaly",
+    "importance",
+)
+FORECAST_HOURS = 168
+FORECAST_QUANTILE = 0.9
+
+_CONSUMPTION = {
+    "daily": """SELECT meter_id, date_str, aggregated_consumption FROM aggregated_daily
+        WHERE meter_id = ? AND date_str >= ? AND date_str < ? ORDER BY date_str""",
+    "weekly": """SELECT meter_id, year, week_of_year, sum(aggregated_consumption)
+        FROM aggregated_weekly WHERE meter_id = ? AND year = ?
+        GROUP BY ALL ORDER BY week_of_year""",
+    "monthly": """SELECT meter_id, year, month, aggregated_consumption FROM aggregated_monthly
+        WHERE meter_id = ? AND year = ? ORDER BY month""",
+}
+
+
+def consumption(query: Query, aggregation: str, year: int, meter_id: str) -> list[list[Any]]:
+    """``[[meter_id, "yyyyMMdd" | year, (week | month,) kWh], ...]`` ordered by period."""
+    if aggregation == "daily":
+        params: list[object] = [meter_id, f"{year:04d}0101", f"{year + 1:04d}0101"]
+    else:
+        params = [meter_id, year]
+    table = query(_CONSUMPTION[aggregation], params)
+    return [list(row.values()) for row in table.to_pylist()]
+
+
+def anomalies(
+    query: Query, meter_id: str, start: datetime, end: datetime, outlier_only: bool
+) -> dict[str, dict[str, Any]]:
+    """Column-oriented rows of ``anomaly`` for one meter, ``end`` exclusive."""
+    sql = f"""SELECT {", ".join(ANOMALY_COLUMNS)} FROM anomaly
+        WHERE meter_id = ? AND CAST(ds AS TIMESTAMP) >= ? AND CAST(ds AS TIMESTAMP) < ?
+        {"AND anomaly <> 0" if outlier_only else ""} ORDER BY ds"""
+    rows = query(sql, [meter_id, start, end]).to_pylist()
+    return {c: {str(i): row[c] for i, row in enumerate(rows)} for c in ANOMALY_COLUMNS}
+
+
+def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
+    history = query(
+        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
+        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
+            AND reading_date_time >= ? AND reading_date_time < ?
+            AND date_str >= ? AND date_str <= ?
+        GROUP BY 1 ORDER BY 1""",
+        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
+    ).to_pylist()
+    if not history:
+        return {"consumption": {}}
+    first, series = seasonal_naive.regular_hours(
+        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
+    )
+    begin, values = seasonal_naive.forecast(first, series, FORECAST_HOURS, FORECAST_QUANTILE)
+    epoch = datetime(1970, 1, 1)
+    keys = [
+        int((begin - epoch) / timedelta(milliseconds=1)) + h * 3_600_000 for h in range(len(values))
+    ]
+    return {"consumption": {str(k): float(v) for k, v in zip(keys, values, strict=True)}}
+
+
+def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
+    """ERR reads in the inclusive window with their meter's coordinates; nulls omitted."""
+    sql = """SELECT d.*, g.lat, g.long FROM daily d JOIN geodata g USING (meter_id)
+        WHERE d.reading_type = 'ERR' AND d.reading_date_time BETWEEN ? AND ?
+            AND d.date_str >= ? AND d.date_str <= ?"""
+    params: list[object] = [start, end, _day(start), _day(end)]
+    if error_code is not None:
+        sql += " AND d.error_value = ?"
+        params.append(error_code)
+    rows = query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist()
+    items = [{k: _json_value(v) for k, v in row.items() if v not in (None, "")} for row in rows]
+    return {"Items": items, "Count": len(items)}
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    return value

@@ -1,0 +1,77 @@
+"""The real server: `meterlake serve` in a subprocess, answering over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from meterlake.config import Settings
+from meterlake.service import MeterLake
+from meterlake.synth import FleetSpec
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, object]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_serve_answers_the_reference_endpoints(tmp_path: Path):
+    root = tmp_path / "lake"
+    lake = MeterLake(Settings(root=root))
+    lake.generate(FleetSpec(meters=2, start=date(2013, 1, 1), end=date(2013, 2, 1), seed=4))
+    lake.ingest([lake.layout.landing, root / "reference"])
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from meterlake.cli import run; run()", "serve", "--root", str(root),
+         "--port", str(port)],
+        env={**os.environ, "MLK_PROGRESS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(f"{base}/health")[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        status, monthly = _get(f"{base}/consumption/monthly/2013/MAC000002")
+        assert status == 200
+        assert isinstance(monthly, list)
+        assert [row[:3] for row in monthly] == [["MAC000002", 2013, 1]]
+        status, outage = _get(
+            f"{base}/outage?start_date_time=2013-01-01+00:00:00&end_date_time=2013-02-01+00:00:00"
+        )
+        assert (status, outage) == (200, {"Items": [], "Count": 0})
+        status, problem = _get(f"{base}/forecast/MAC000002?data_start=2013-01-01")
+        assert status == 400
+        assert isinstance(problem, dict)
+        assert problem["status"] == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
