@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError
-from meterlake.lake.catalog import view_statements
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.ledger import Ledger
 from meterlake.lake.lock import try_writer_lock, writer_lock
+from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
@@ -55,6 +55,7 @@ class MeterLake:
         """Bind to the lake at ``settings.root``."""
         self.settings = settings
         self.layout = LakeLayout(settings.root)
+        self._reader: LakeReader | None = None
 
     def engine(self) -> DuckDBEngine:
         """A fresh engine configured from settings."""
@@ -102,14 +103,18 @@ class MeterLake:
 
     def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
-        self._recover_if_idle()
-        engine = self.engine()
-        try:
-            for statement in view_statements(self.layout):
-                engine.execute(statement)
-            return engine.query(query, params)
-        finally:
-            engine.close()
+        if self._reader is None:
+            self._recover_if_idle()
+            self._reader = LakeReader(
+                self.layout, self.settings.memory_limit, self.settings.threads
+            )
+        return self._reader.query(query, params)
+
+    def close(self) -> None:
+        """Release the long-lived reader, if one was opened."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def consumption(self, aggregation: str, year: int, meter_id: str) -> list[list[Any]]:
         """The reference ``/consumption`` body: per-period kWh of one meter in one year."""

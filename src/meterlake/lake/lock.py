@@ -41,3 +41,18 @@ def try_writer_lock(layout: LakeLayout) -> bool:
             return True
     except LakeError:
         return False
+
+
+@contextmanager
+def commit_lock(layout: LakeLayout, *, shared: bool) -> Iterator[None]:
+    """Shared by readers while they plan and run a query, exclusive while a commit renames.
+
+    So a reader sees the lake before or after a run, never between.
+    """
+    layout.meta.mkdir(parents=True, exist_ok=True)
+    with (layout.meta / "commit.lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

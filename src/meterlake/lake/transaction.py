@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from meterlake.lake.layout import LakeLayout
+from meterlake.lake.lock import commit_lock
 
 MANIFEST = "COMMIT"
 SCRATCH = "_scratch"
@@ -63,7 +64,8 @@ class Transaction:
         tmp.write_text(json.dumps(moves))
         _fsync(tmp)
         tmp.replace(manifest)
-        _apply(self.layout, self.folder)
+        with commit_lock(self.layout, shared=False):
+            _apply(self.layout, self.folder)
         return len(moves)
 
     def abort(self) -> None:
@@ -78,7 +80,8 @@ def recover(layout: LakeLayout) -> list[str]:
     finished = []
     for folder in sorted(layout.transactions.iterdir()):
         if (folder / MANIFEST).exists():
-            _apply(layout, folder)
+            with commit_lock(layout, shared=False):
+                _apply(layout, folder)
             finished.append(folder.name)
         else:
             shutil.rmtree(folder, ignore_errors=True)

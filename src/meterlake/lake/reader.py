@@ -1,0 +1,70 @@
+"""A long-lived, read-only view of the lake for front ends that query often (the API).
+
+One DuckDB database holds the catalog's views; each query runs on its own cursor (safe across
+threads) under the shared commit lock, and the views are rebuilt when a run has committed since
+they were made (a table that was empty gets its files).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from meterlake.errors import QueryError
+from meterlake.lake.catalog import view_statements
+from meterlake.lake.layout import LakeLayout
+from meterlake.lake.lock import commit_lock
+
+
+class LakeReader:
+    """Parameterised SQL over the lake's views, consistent with commits."""
+
+    def __init__(self, layout: LakeLayout, memory_limit: str, threads: int | None) -> None:
+        """Open an in-memory database for the views."""
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
+        if threads:
+            config["threads"] = threads
+        self.layout = layout
+        self.con = duckdb.connect(config=config)
+        self._generation: tuple[int, ...] | None = None
+        self._refresh = threading.Lock()
+
+    def query(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
+        """Run ``sql`` with bound ``params``; DuckDB errors become ``QueryError``."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            cursor = self.con.cursor()
+            try:
+                relation = cursor.sql(sql, params=params)
+                if relation is None:
+                    raise QueryError("the statement returns no rows; use a SELECT query")
+                return relation.to_arrow_table()
+            except duckdb.Error as exc:
+                raise QueryError(str(exc).strip().splitlines()[0]) from exc
+            finally:
+                cursor.close()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.con.close()
+
+    def _views(self) -> None:
+        generation = self._current_generation()
+        if generation == self._generation:
+            return
+        with self._refresh:
+            if generation != self._generation:
+                for statement in view_statements(self.layout):
+                    self.con.execute(statement)
+                self._generation = generation
+
+    def _current_generation(self) -> tuple[int, ...]:
+        """Changes whenever a run commits (its record lands in the runs folder)."""
+        runs = self.layout.runs
+        if not runs.exists():
+            return ()
+        stat = runs.stat()
+        return (stat.st_mtime_ns, stat.st_ino, len(list(runs.iterdir())))
