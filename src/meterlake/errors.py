@@ -5,6 +5,7 @@ The tree::
     MeterlakeError                 root: every error meterlake raises on purpose
     ├── ConfigError                settings that cannot be used
     ├── InputError                 a caller's argument is wrong (bad date range, unknown table)
+    │   └── NotFoundError          the thing asked for does not exist (unknown meter or run)
     ├── RejectedFileError          a landing file is not a meter file at all (rejected whole)
     ├── LakeError                  the lake on disk is unusable or inconsistent
     │   └── AccountingError        rows read != clean + duplicates + quarantined
@@ -34,6 +35,10 @@ class InputError(MeterlakeError):
     """A caller's argument is wrong."""
 
     exit_code = 2
+
+
+class NotFoundError(InputError):
+    """The thing asked for does not exist."""
 
 
 class RejectedFileError(MeterlakeError):

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
-from meterlake.errors import InputError
+from meterlake.errors import InputError, NotFoundError
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.ledger import Ledger
 from meterlake.lake.lock import try_writer_lock, writer_lock
@@ -23,7 +23,7 @@ from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
-from meterlake.serving import compat
+from meterlake.serving import compat, v1
 
 if TYPE_CHECKING:
     from meterlake.synth import FleetFiles, FleetSpec
@@ -140,6 +140,47 @@ class MeterLake:
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
         return compat.outages(self.sql, start, end, error_code)
+
+    def meters(self, search: str = "", limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """A page of meters whose id starts with ``search``, with their coverage."""
+        return v1.meters(self.sql, search, limit, offset)
+
+    def meter(self, meter_id: str) -> dict[str, Any]:
+        """One meter's coverage, total kWh and coordinates."""
+        found = v1.meter(self.sql, meter_id)
+        if found is None:
+            raise NotFoundError(f"no readings for meter {meter_id!r}")
+        return found
+
+    def readings(
+        self, meter_id: str, start: datetime, end: datetime, resolution: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """One meter's readings in ``[start, end)`` at ``resolution``."""
+        if resolution not in v1.RESOLUTIONS:
+            allowed = ", ".join(v1.RESOLUTIONS)
+            raise InputError(f"unknown resolution {resolution!r}; allowed: {allowed}")
+        if end <= start:
+            raise InputError("end must be after start")
+        return v1.readings(
+            self.sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
+        )
+
+    def forecasts(
+        self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
+    ) -> list[dict[str, Any]]:
+        """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
+        return v1.forecasts(self.sql, meter_id, start, end, quantiles)
+
+    def quality(self) -> list[dict[str, Any]]:
+        """Quarantined rows per run, file and reason."""
+        return v1.quality(self.sql)
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """One run record."""
+        found = [r for r in self.runs() if r["run_id"] == run_id]
+        if not found:
+            raise NotFoundError(f"no run {run_id!r}")
+        return found[0]
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Run records, newest first."""

@@ -7,10 +7,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from meterlake.errors import InputError, LakeError, MeterlakeError, QueryError
+from meterlake.errors import InputError, LakeError, MeterlakeError, NotFoundError, QueryError
 
 #: Error class -> (status, title); the first matching class wins.
 STATUS = (
+    (NotFoundError, 404, "Not found"),
     (InputError, 400, "Bad request"),
     (QueryError, 400, "Bad query"),
     (LakeError, 503, "Lake unavailable"),

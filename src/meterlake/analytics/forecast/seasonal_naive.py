@@ -32,17 +32,25 @@ def forecast(
     start: datetime, series: npt.NDArray[np.float64], horizon: int, quantile: float
 ) -> tuple[datetime, npt.NDArray[np.float64]]:
     """``horizon`` hourly values from the hour after the series ends, at ``quantile``."""
+    first, values = forecast_quantiles(start, series, horizon, (quantile,))
+    return first, values[:, 0]
+
+
+def forecast_quantiles(
+    start: datetime, series: npt.NDArray[np.float64], horizon: int, quantiles: tuple[float, ...]
+) -> tuple[datetime, npt.NDArray[np.float64]]:
+    """``horizon`` x ``len(quantiles)`` hourly values from the hour after the series ends."""
     first = start + timedelta(hours=len(series))
     offsets = np.arange(len(series))
     week_hour = (offsets + _week_hour(start)) % HOURS_PER_WEEK
     day_hour = (offsets + start.hour) % 24
-    out = np.empty(horizon)
+    out = np.empty((horizon, len(quantiles)))
     for step in range(horizon):
         moment = first + timedelta(hours=step)
         same_week_hour = series[week_hour == _week_hour(moment)]
         same_day_hour = series[day_hour == moment.hour]
         pool = same_week_hour if len(same_week_hour) else same_day_hour
-        out[step] = float(np.quantile(pool if len(pool) else series, quantile))
+        out[step] = np.quantile(pool if len(pool) else series, quantiles)
     return first, out
 
 

@@ -1,0 +1,140 @@
+"""The v1 API: JSON objects with ISO 8601 times, typed models, pagination with limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
+
+from meterlake.api.compat import METER_ID, lake_of, moment
+from meterlake.errors import InputError
+
+router = APIRouter(prefix="/v1", tags=["v1"])
+MeterId = Annotated[str, Path(pattern=METER_ID)]
+Limit = Annotated[int, Query(ge=1, le=10_000)]
+
+
+class MeterSummary(BaseModel):
+    """A meter and the days it has data for."""
+
+    meter_id: str
+    first_day: str
+    last_day: str
+    days: int
+
+
+class MeterPage(BaseModel):
+    """One page of meters."""
+
+    items: list[MeterSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class Meter(MeterSummary):
+    """A meter with its total interval consumption and coordinates."""
+
+    total_kwh: float | None
+    lat: float | None
+    long: float | None
+
+
+class Reading(BaseModel):
+    """A reading, or interval kWh summed over a period (``readings`` counts the reads)."""
+
+    time: datetime
+    kwh: float | None
+    reading_type: str | None = None
+    obis_code: str | None = None
+    error_value: str | None = None
+    readings: int | None = None
+
+
+class Forecast(BaseModel):
+    """One forecast hour with the requested quantiles (``p10``, ``p50``, ``p90``...)."""
+
+    time: datetime
+    quantiles: dict[str, float]
+
+
+class QualityRow(BaseModel):
+    """Quarantined rows of one run, file and reason."""
+
+    run_id: str
+    file: str
+    reason: str
+    rows: int
+    first_line: int
+
+
+@router.get("/meters")
+def meters(
+    request: Request,
+    search: Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")] = "",
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MeterPage:
+    """Meters whose id starts with ``search``."""
+    return MeterPage.model_validate(lake_of(request).meters(search, limit, offset))
+
+
+@router.get("/meters/{meter_id}")
+def meter(request: Request, meter_id: MeterId) -> Meter:
+    """One meter with its data coverage and geo position."""
+    return Meter.model_validate(lake_of(request).meter(meter_id))
+
+
+@router.get("/meters/{meter_id}/readings")
+def readings(
+    request: Request,
+    meter_id: MeterId,
+    *,
+    start: str,
+    end: str,
+    resolution: str = "raw",
+    limit: Limit = 5_000,
+) -> list[Reading]:
+    """Readings in ``[start, end)`` at ``raw``, ``hour``, ``day``, ``week`` or ``month``."""
+    rows = lake_of(request).readings(
+        meter_id, moment("start", start), moment("end", end), resolution, limit
+    )
+    return [Reading.model_validate(row) for row in rows]
+
+
+@router.get("/meters/{meter_id}/forecast")
+def forecast(
+    request: Request,
+    meter_id: MeterId,
+    start: str,
+    end: str,
+    quantiles: Annotated[str, Query(pattern=r"^0?\.\d+(,0?\.\d+)*$")] = "0.1,0.5,0.9",
+) -> list[Forecast]:
+    """168 hourly forecasts after the last observed hour in ``[start, end)``."""
+    levels = tuple(float(q) for q in quantiles.split(","))
+    if not all(0 < q < 1 for q in levels):
+        raise InputError("quantiles must lie strictly between 0 and 1")
+    rows = lake_of(request).forecasts(meter_id, moment("start", start), moment("end", end), levels)
+    return [Forecast.model_validate(row) for row in rows]
+
+
+@router.get("/runs")
+def runs(request: Request, limit: Limit = 20) -> list[dict[str, Any]]:
+    """Pipeline runs, newest first, with per-file counts and timings."""
+    return lake_of(request).runs(limit)
+
+
+@router.get("/runs/{run_id}")
+def run(
+    request: Request, run_id: Annotated[str, Path(pattern=r"^[0-9TZ]{16}-[0-9a-f]{6}$")]
+) -> dict[str, Any]:
+    """One run record."""
+    return lake_of(request).run(run_id)
+
+
+@router.get("/quality")
+def quality(request: Request) -> list[QualityRow]:
+    """Quarantined rows per run, file and reason."""
+    return [QualityRow.model_validate(row) for row in lake_of(request).quality()]

@@ -1,0 +1,109 @@
+"""Answers of the v1 API: meters, readings at a resolution, runs, quality, forecasts.
+
+Plain functions over ``query(sql, params)``; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from meterlake.analytics.forecast import seasonal_naive
+
+Query = Callable[[str, Sequence[object]], pa.Table]
+RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
+
+
+def meters(query: Query, search: str, limit: int, offset: int) -> dict[str, Any]:
+    """Meters whose id starts with ``search``, with their data coverage, one page."""
+    rows = query(
+        """SELECT meter_id, min(date_str) AS first_day, max(date_str) AS last_day,
+            count(*) AS days, count(*) OVER () AS total
+        FROM aggregated_daily WHERE starts_with(meter_id, ?)
+        GROUP BY meter_id ORDER BY meter_id LIMIT ? OFFSET ?""",
+        [search, limit, offset],
+    ).to_pylist()
+    total = rows[0].pop("total") if rows else 0
+    for row in rows[1:]:
+        row.pop("total")
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+
+def meter(query: Query, meter_id: str) -> dict[str, Any] | None:
+    """One meter: coverage, total interval kWh and coordinates (``None`` if unknown)."""
+    rows = query(
+        """SELECT a.meter_id, min(a.date_str) AS first_day, max(a.date_str) AS last_day,
+            count(*) AS days, round(sum(a.aggregated_consumption), 6) AS total_kwh,
+            any_value(g.lat) AS lat, any_value(g.long) AS long
+        FROM aggregated_daily a LEFT JOIN geodata g USING (meter_id)
+        WHERE a.meter_id = ? GROUP BY a.meter_id""",
+        [meter_id],
+    ).to_pylist()
+    return rows[0] if rows else None
+
+
+def readings(
+    query: Query, meter_id: str, *, start: datetime, end: datetime, resolution: str, limit: int
+) -> list[dict[str, Any]]:
+    """Interval kWh of one meter in ``[start, end)``: raw reads or sums per hour/day/week/month."""
+    window = [meter_id, start, end, _day(start), _day(end)]
+    where = """meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
+        AND date_str >= ? AND date_str <= ?"""
+    if resolution == "raw":
+        sql = f"""SELECT reading_date_time AS time, reading_value AS kwh, reading_type,
+                obis_code, error_value
+            FROM daily WHERE {where} ORDER BY reading_date_time, reading_type LIMIT ?"""
+    else:
+        sql = f"""SELECT date_trunc('{RESOLUTIONS[resolution]}', reading_date_time) AS time,
+                round(sum(reading_value), 6) AS kwh, count(*) AS readings
+            FROM daily WHERE {where} AND reading_type = 'INT'
+            GROUP BY 1 ORDER BY 1 LIMIT ?"""
+    rows: list[dict[str, Any]] = query(sql, [*window, limit]).to_pylist()
+    return rows
+
+
+def forecasts(
+    query: Query, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
+) -> list[dict[str, Any]]:
+    """168 hourly forecasts after the last observed hour with the chosen quantiles."""
+    history = query(
+        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
+        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
+            AND reading_date_time >= ? AND reading_date_time < ?
+            AND date_str >= ? AND date_str <= ?
+        GROUP BY 1 ORDER BY 1""",
+        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
+    ).to_pylist()
+    if not history:
+        return []
+    first, series = seasonal_naive.regular_hours(
+        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
+    )
+    begin, values = seasonal_naive.forecast_quantiles(first, series, 168, quantiles)
+    return [
+        {
+            "time": begin + timedelta(hours=step),
+            "quantiles": {
+                f"p{round(q * 100):02d}": float(v) for q, v in zip(quantiles, row, strict=True)
+            },
+        }
+        for step, row in enumerate(values)
+    ]
+
+
+def quality(query: Query) -> list[dict[str, Any]]:
+    """Quarantined rows per run, file and reason."""
+    rows: list[dict[str, Any]] = query(
+        """SELECT run_id, file, split_part(reason, ':', 1) AS reason, count(*) AS rows,
+            min(line) AS first_line
+        FROM quarantine GROUP BY ALL ORDER BY run_id DESC, file, reason""",
+        [],
+    ).to_pylist()
+    return rows
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d")
