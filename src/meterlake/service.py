@@ -51,9 +51,13 @@ FORECAST_MODELS = ("seasonal_naive", "default")
 class MeterLake:
     """Operations on one lake."""
 
-    def __init__(self, settings: Settings) -> None:
-        """Bind to the lake at ``settings.root``."""
+    def __init__(self, settings: Settings, cached: tuple[str, ...] = ()) -> None:
+        """Bind to the lake at ``settings.root``.
+
+        ``cached`` tables are held in memory by the reader (for servers).
+        """
         self.settings = settings
+        self.cached = cached
         self.layout = LakeLayout(settings.root)
         self._reader: LakeReader | None = None
 
@@ -106,7 +110,7 @@ class MeterLake:
         if self._reader is None:
             self._recover_if_idle()
             self._reader = LakeReader(
-                self.layout, self.settings.memory_limit, self.settings.threads
+                self.layout, self.settings.memory_limit, self.settings.threads, self.cached
             )
         return self._reader.query(query, params)
 

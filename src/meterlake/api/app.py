@@ -11,6 +11,9 @@ from meterlake.api.auth import check_key
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 
+#: Tables the server keeps in memory, sorted by meter: every single-meter aggregate lookup.
+SERVED_FROM_MEMORY = ("aggregated_daily", "aggregated_weekly", "aggregated_monthly", "anomaly")
+
 
 def create_app(settings: Settings) -> FastAPI:
     """An app serving the lake at ``settings.root``."""
@@ -20,7 +23,7 @@ def create_app(settings: Settings) -> FastAPI:
         check_key(request, keys)
 
     app = FastAPI(title="meterlake", version=__version__)
-    app.state.lake = MeterLake(settings)
+    app.state.lake = MeterLake(settings, cached=SERVED_FROM_MEMORY)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

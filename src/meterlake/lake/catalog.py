@@ -49,3 +49,12 @@ def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Sch
     hive_types = ", ".join(f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions)
     return f"""CREATE OR REPLACE VIEW {name} AS SELECT {names}
         FROM read_parquet({source}, hive_partitioning=true, hive_types={{{hive_types}}})"""
+
+
+def cache_statement(name: str) -> str:
+    """Swap the view ``name`` for an in-memory copy sorted by meter.
+
+    DuckDB's zone maps then skip all but the row groups of the meter asked for.
+    """
+    return f"""CREATE OR REPLACE TABLE cached_{name} AS SELECT * FROM {name} ORDER BY meter_id;
+        CREATE OR REPLACE VIEW {name} AS SELECT * FROM cached_{name}"""

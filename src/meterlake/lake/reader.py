@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from meterlake.errors import QueryError
-from meterlake.lake.catalog import view_statements
+from meterlake.lake.catalog import cache_statement, view_statements
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
 
@@ -22,12 +22,23 @@ from meterlake.lake.lock import commit_lock
 class LakeReader:
     """Parameterised SQL over the lake's views, consistent with commits."""
 
-    def __init__(self, layout: LakeLayout, memory_limit: str, threads: int | None) -> None:
-        """Open an in-memory database for the views."""
+    def __init__(
+        self,
+        layout: LakeLayout,
+        memory_limit: str,
+        threads: int | None,
+        cached: tuple[str, ...] = (),
+    ) -> None:
+        """Open an in-memory database for the views.
+
+        ``cached`` tables are held in memory, sorted by meter, and reloaded after each commit
+        (millisecond lookups by meter).
+        """
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
         if threads:
             config["threads"] = threads
         self.layout = layout
+        self.cached = cached
         self.con = duckdb.connect(config=config)
         self._generation: tuple[int, ...] | None = None
         self._refresh = threading.Lock()
@@ -59,6 +70,8 @@ class LakeReader:
             if generation != self._generation:
                 for statement in view_statements(self.layout):
                     self.con.execute(statement)
+                for name in self.cached:
+                    self.con.execute(cache_statement(name))
                 self._generation = generation
 
     def _current_generation(self) -> tuple[int, ...]:

@@ -8,6 +8,7 @@ same hour of the day, then of all its hours.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -41,17 +42,29 @@ def forecast_quantiles(
 ) -> tuple[datetime, npt.NDArray[np.float64]]:
     """``horizon`` x ``len(quantiles)`` hourly values from the hour after the series ends."""
     first = start + timedelta(hours=len(series))
-    offsets = np.arange(len(series))
-    week_hour = (offsets + _week_hour(start)) % HOURS_PER_WEEK
-    day_hour = (offsets + start.hour) % 24
+    by_week_hour = _table(series, _week_hour(start), HOURS_PER_WEEK)
+    by_day_hour = _table(series, start.hour, 24)
+    levels = np.asarray(quantiles)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: hours never seen
+        week = np.nanquantile(by_week_hour, levels, axis=0)  # quantiles x 168
+        day = np.nanquantile(by_day_hour, levels, axis=0)  # quantiles x 24
+    overall = np.quantile(series, levels)
     out = np.empty((horizon, len(quantiles)))
     for step in range(horizon):
         moment = first + timedelta(hours=step)
-        same_week_hour = series[week_hour == _week_hour(moment)]
-        same_day_hour = series[day_hour == moment.hour]
-        pool = same_week_hour if len(same_week_hour) else same_day_hour
-        out[step] = np.quantile(pool if len(pool) else series, quantiles)
+        choice = week[:, _week_hour(moment)]
+        if np.isnan(choice).any():
+            choice = day[:, moment.hour]
+        out[step] = overall if np.isnan(choice).any() else choice
     return first, out
+
+
+def _table(series: npt.NDArray[np.float64], offset: int, period: int) -> npt.NDArray[np.float64]:
+    """``series`` laid out as rows of one period each (NaN where it has no value)."""
+    padded = np.full(offset + len(series) + (-(offset + len(series)) % period), np.nan)
+    padded[offset : offset + len(series)] = series
+    return padded.reshape(-1, period)
 
 
 def _week_hour(moment: datetime) -> int:

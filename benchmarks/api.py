@@ -1,0 +1,206 @@
+"""API latency benchmark: the real server on loopback at a fixed request rate, side by side with a
+naive baseline that answers the same queries with a fresh DuckDB scan of the Parquet lake.
+
+Usage: ``python benchmarks/api.py --meters N --days D [--rate 200] [--seconds 10] [--seed 1]``.
+
+The lake is built once per scale (generated fleet, ``meterlake ingest``) under ``bench-data/`` and
+reused. The load generator is open-loop: request *i* is due at ``i / rate`` seconds and its
+latency counts from that moment (so a slow server cannot hide queueing). Four threads keep one
+HTTP/1.1 keep-alive connection each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from meterlake.config import Settings
+from meterlake.service import MeterLake
+from meterlake.synth import FleetSpec
+
+REPO = Path(__file__).resolve().parents[1]
+START = date(2013, 1, 1)
+WORKERS = 4
+
+
+def _lake(meters: int, days: int, seed: int) -> Path:
+    root = REPO / "bench-data" / f"api-lake-m{meters}-d{days}-s{seed}"
+    if not (root / "_meterlake" / "runs").exists():
+        lake = MeterLake(Settings(root=root))
+        lake.generate(
+            FleetSpec(meters=meters, start=START, end=START + timedelta(days=days), seed=seed)
+        )
+        lake.ingest([root / "landing", root / "reference"])
+        lake.close()
+    return root
+
+
+def _urls(meter_ids: list[str], days: int, rng: random.Random) -> dict[str, Callable[[], str]]:
+    def meter() -> str:
+        return rng.choice(meter_ids)
+
+    def day() -> date:
+        return START + timedelta(days=rng.randrange(max(days - 8, 1)))
+
+    return {
+        "consumption": lambda: f"/consumption/daily/{START.year}/{meter()}",
+        "anomaly": lambda: (
+            f"/anomaly/{meter()}?data_start=2013-01-01&data_end=2014-01-01&outlier_only=1"
+        ),
+        "outage (1 h)": lambda: (
+            f"/outage?start_date_time={day()}+09:00:00&end_date_time={day()}+10:00:00"
+        ),
+        "v1 readings (week)": lambda: (
+            f"/v1/meters/{meter()}/readings?start={(d := day())}&end={d + timedelta(days=7)}"
+        ),
+        "forecast": lambda: (
+            f"/forecast/{meter()}?data_start={START}&data_end={START + timedelta(days=days)}"
+        ),
+    }
+
+
+def _drive(port: int, make_url: Callable[[], str], rate: float, seconds: float) -> dict[str, Any]:
+    total = int(rate * seconds)
+    due = [i / rate for i in range(total)]
+    urls = [make_url() for _ in range(total)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+    cursor = iter(range(total))
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                break
+            wait = start + due[index] - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                connection.request("GET", urls[index])
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except OSError as exc:
+                status, connection = 0, http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                errors.append(str(exc))
+            elapsed = time.perf_counter() - (start + due[index])
+            with lock:
+                latencies.append(elapsed * 1000)
+                if status != 200:
+                    errors.append(f"{status} {urls[index]}")
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    return {
+        "requests": total,
+        "p50_ms": round(latencies[len(latencies) // 2], 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+    }
+
+
+def _naive(root: Path, meter_ids: list[str], runs: int) -> float:
+    """Median ms of the consumption query answered by a fresh DuckDB scan of the lake."""
+    pattern = str(root / "business" / "aggregated" / "daily" / "*" / "*.parquet")
+    times = []
+    for meter_id in meter_ids[:runs]:
+        begin = time.perf_counter()
+        con = duckdb.connect()
+        con.execute(
+            "SELECT meter_id, date_str, aggregated_consumption"
+            " FROM read_parquet(?, hive_partitioning=true) WHERE meter_id = ? ORDER BY date_str",
+            [pattern, meter_id],
+        ).fetchall()
+        con.close()
+        times.append((time.perf_counter() - begin) * 1000)
+    return round(sorted(times)[len(times) // 2], 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _server(root: Path, port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from meterlake.cli import run; run()", "serve", "--root", str(root),
+         "--port", str(port)],
+        env={**os.environ, "MLK_PROGRESS": "false"},
+    )  # fmt: skip
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--meters", type=int, required=True)
+    parser.add_argument("--days", type=int, required=True)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    root = _lake(args.meters, args.days, args.seed)
+    lake = MeterLake(Settings(root=root))
+    meter_ids = [r["meter_id"] for r in lake.meters(limit=10_000)["items"]]
+    lake.close()
+    rng = random.Random(args.seed)  # noqa: S311 (load shape, not security)
+    port = _free_port()
+    server = _server(root, port)
+    results: dict[str, Any] = {"scale": vars(args) | {"json": None}, "endpoints": {}}
+    try:
+        for name, make_url in _urls(meter_ids, args.days, rng).items():
+            _drive(port, make_url, 20, 1)  # warm caches
+            results["endpoints"][name] = _drive(port, make_url, args.rate, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    results["naive_consumption_ms"] = _naive(root, meter_ids, 20)
+    scale = f"{args.meters} meters x {args.days} days, {args.rate:.0f} req/s"
+    print(f"| endpoint ({scale}) | requests | p50 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|")
+    for name, row in results["endpoints"].items():
+        print(
+            f"| {name} | {row['requests']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |"
+        )
+    naive = results["naive_consumption_ms"]
+    print(f"naive baseline (fresh DuckDB scan, consumption): median {naive} ms")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
