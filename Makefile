@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint types unit bench clean
+.PHONY: demo test check lint types unit bench openapi clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP)
 ## bench: the ingest benchmark at 1/100 LCL size (see docs/benchmarks.md for larger scales)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py --meters 56 --days 830
+
+## openapi: regenerate docs/openapi.json from the code
+openapi: $(STAMP)
+	$(BIN)/python -c "import json, pathlib; from meterlake.api.app import create_app; from meterlake.config import Settings; pathlib.Path('docs/openapi.json').write_text(json.dumps(create_app(Settings(root=pathlib.Path('.'))).openapi(), indent=1, sort_keys=True) + chr(10))"
 
 clean:
 	rm -rf $(VENV) demo-lake .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,14 @@ from meterlake.config import Settings
 from meterlake.service import MeterLake
 
 #: Tables the server keeps in memory, sorted by meter: every single-meter aggregate lookup.
-SERVED_FROM_MEMORY = ("aggregated_daily", "aggregated_weekly", "aggregated_monthly", "anomaly")
+SERVED_FROM_MEMORY = (
+    "aggregated_daily",
+    "aggregated_weekly",
+    "aggregated_monthly",
+    "anomaly",
+    "err_readings",
+    "geodata",
+)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -31,9 +31,14 @@ _DUCK_TYPES = {
 }
 
 
+#: Views derived from the tables above.
+DERIVED = {"err_readings": "SELECT * FROM daily WHERE reading_type = 'ERR'"}
+
+
 def view_statements(lake: LakeLayout) -> list[str]:
     """``CREATE VIEW`` statements for every table (typed and empty when it has no files yet)."""
-    return [_view(lake, name, *spec) for name, spec in VIEWS.items()]
+    views = [_view(lake, name, *spec) for name, spec in VIEWS.items()]
+    return views + [f"CREATE OR REPLACE VIEW {n} AS {q}" for n, q in DERIVED.items()]
 
 
 def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Schema) -> str:

@@ -27,6 +27,8 @@ ANOMALY_COLUMNS = (
 )
 FORECAST_HOURS = 168
 FORECAST_QUANTILE = 0.9
+#: History the seasonal-naive model looks at: the last four weeks before ``data_end``.
+FORECAST_HISTORY = timedelta(days=28)
 
 _CONSUMPTION = {
     "daily": """SELECT meter_id, date_str, aggregated_consumption FROM aggregated_daily
@@ -62,6 +64,7 @@ def anomalies(
 
 def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dict[str, Any]:
     """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
+    start = max(start, end - FORECAST_HISTORY)
     history = query(
         """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
         FROM daily WHERE meter_id = ? AND reading_type = 'INT'
@@ -85,9 +88,8 @@ def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dic
 
 def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
     """ERR reads in the inclusive window with their meter's coordinates; nulls omitted."""
-    sql = """SELECT d.*, g.lat, g.long FROM daily d JOIN geodata g USING (meter_id)
-        WHERE d.reading_type = 'ERR' AND d.reading_date_time BETWEEN ? AND ?
-            AND d.date_str >= ? AND d.date_str <= ?"""
+    sql = """SELECT d.*, g.lat, g.long FROM err_readings d JOIN geodata g USING (meter_id)
+        WHERE d.reading_date_time BETWEEN ? AND ? AND d.date_str >= ? AND d.date_str <= ?"""
     params: list[object] = [start, end, _day(start), _day(end)]
     if error_code is not None:
         sql += " AND d.error_value = ?"

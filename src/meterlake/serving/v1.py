@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from meterlake.analytics.forecast import seasonal_naive
+from meterlake.serving.compat import FORECAST_HISTORY
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
@@ -69,6 +70,7 @@ def forecasts(
     query: Query, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
+    start = max(start, end - FORECAST_HISTORY)
     history = query(
         """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
         FROM daily WHERE meter_id = ? AND reading_type = 'INT'
