@@ -64,15 +64,7 @@ def anomalies(
 
 def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dict[str, Any]:
     """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
-    start = max(start, end - FORECAST_HISTORY)
-    history = query(
-        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
-            AND reading_date_time >= ? AND reading_date_time < ?
-            AND date_str >= ? AND date_str <= ?
-        GROUP BY 1 ORDER BY 1""",
-        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
-    ).to_pylist()
+    history = hourly_history(query, meter_id, start, end)
     if not history:
         return {"consumption": {}}
     first, series = seasonal_naive.regular_hours(
@@ -84,6 +76,22 @@ def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dic
         int((begin - epoch) / timedelta(milliseconds=1)) + h * 3_600_000 for h in range(len(values))
     ]
     return {"consumption": {str(k): float(v) for k, v in zip(keys, values, strict=True)}}
+
+
+def hourly_history(
+    query: Query, meter_id: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``."""
+    start = max(start, end - FORECAST_HISTORY)
+    rows: list[dict[str, Any]] = query(
+        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
+        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
+            AND reading_date_time >= ? AND reading_date_time < ?
+            AND date_str >= ? AND date_str <= ?
+        GROUP BY 1 ORDER BY 1""",
+        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
+    ).to_pylist()
+    return rows
 
 
 def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from meterlake.analytics.forecast import seasonal_naive
-from meterlake.serving.compat import FORECAST_HISTORY
+from meterlake.serving.compat import hourly_history
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
@@ -70,15 +70,7 @@ def forecasts(
     query: Query, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
-    start = max(start, end - FORECAST_HISTORY)
-    history = query(
-        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
-            AND reading_date_time >= ? AND reading_date_time < ?
-            AND date_str >= ? AND date_str <= ?
-        GROUP BY 1 ORDER BY 1""",
-        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
-    ).to_pylist()
+    history = hourly_history(query, meter_id, start, end)
     if not history:
         return []
     first, series = seasonal_naive.regular_hours(
