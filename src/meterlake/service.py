@@ -175,6 +175,28 @@ class MeterLake:
         """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
         return v1.forecasts(self.sql, meter_id, start, end, quantiles)
 
+    def consumption_v1(
+        self, meter_id: str, start: datetime, end: datetime, period: str
+    ) -> list[dict[str, Any]]:
+        """Interval kWh per day, week or month between two days."""
+        if period not in ("day", "week", "month"):
+            raise InputError(f"unknown period {period!r}; allowed: day, week, month")
+        return v1.consumption(self.sql, meter_id, start=start, end=end, period=period)
+
+    def anomalies_v1(
+        self, meter_id: str, start: datetime, end: datetime, outliers_only: bool
+    ) -> list[dict[str, Any]]:
+        """Anomaly rows of one meter as objects."""
+        return v1.anomalies(self.sql, meter_id, start=start, end=end, outliers_only=outliers_only)
+
+    def outages_v1(
+        self, start: datetime, end: datetime, error_code: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """ERR reads in a window, as objects."""
+        if end < start:
+            raise InputError("end must not be before start")
+        return v1.outages(self.sql, start=start, end=end, error_code=error_code, limit=limit)
+
     def quality(self) -> list[dict[str, Any]]:
         """Quarantined rows per run, file and reason."""
         return v1.quality(self.sql)

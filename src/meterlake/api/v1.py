@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -58,6 +58,36 @@ class Forecast(BaseModel):
 
     time: datetime
     quantiles: dict[str, float]
+
+
+class Consumption(BaseModel):
+    """Interval kWh of one day, ISO week or month (``start`` is its first day)."""
+
+    start: date
+    kwh: float | None
+    days: int | None = None
+
+
+class Anomaly(BaseModel):
+    """One day's consumption against its expected band."""
+
+    day: date
+    consumption: float | None
+    yhat_lower: float | None
+    yhat_upper: float | None
+    anomaly: int
+    importance: float | None
+
+
+class Outage(BaseModel):
+    """An error (outage) read of one meter."""
+
+    meter_id: str
+    time: datetime
+    error_code: str | None
+    obis_code: str | None
+    lat: float | None
+    long: float | None
 
 
 class QualityRow(BaseModel):
@@ -118,6 +148,44 @@ def forecast(
         raise InputError("quantiles must lie strictly between 0 and 1")
     rows = lake_of(request).forecasts(meter_id, moment("start", start), moment("end", end), levels)
     return [Forecast.model_validate(row) for row in rows]
+
+
+@router.get("/meters/{meter_id}/consumption")
+def consumption(
+    request: Request, meter_id: MeterId, *, start: str, end: str, period: str = "day"
+) -> list[Consumption]:
+    """Interval kWh per ``day``, ``week`` or ``month`` from ``start`` to ``end`` (excluded)."""
+    rows = lake_of(request).consumption_v1(
+        meter_id, moment("start", start), moment("end", end), period
+    )
+    return [Consumption.model_validate(row) for row in rows]
+
+
+@router.get("/meters/{meter_id}/anomalies")
+def anomalies(
+    request: Request, meter_id: MeterId, *, start: str, end: str, outliers_only: bool = False
+) -> list[Anomaly]:
+    """Daily anomaly results in ``[start, end)``."""
+    rows = lake_of(request).anomalies_v1(
+        meter_id, moment("start", start), moment("end", end), outliers_only
+    )
+    return [Anomaly.model_validate(row) for row in rows]
+
+
+@router.get("/outages")
+def outages(
+    request: Request,
+    *,
+    start: str,
+    end: str,
+    error_code: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_\-]{1,32}$")] = None,
+    limit: Limit = 1_000,
+) -> list[Outage]:
+    """Error reads in the inclusive window ``[start, end]``."""
+    rows = lake_of(request).outages_v1(
+        moment("start", start), moment("end", end), error_code, limit
+    )
+    return [Outage.model_validate(row) for row in rows]
 
 
 @router.get("/runs")

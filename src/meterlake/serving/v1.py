@@ -101,3 +101,54 @@ def quality(query: Query) -> list[dict[str, Any]]:
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y%m%d")
+
+
+def consumption(
+    query: Query, meter_id: str, *, start: datetime, end: datetime, period: str
+) -> list[dict[str, Any]]:
+    """Interval kWh of one meter per day, ISO week or month between two days (``end`` excluded)."""
+    day_from, day_to = _day(start), _day(end)
+    if period == "day":
+        sql = """SELECT strptime(date_str, '%Y%m%d')::DATE AS start, aggregated_consumption AS kwh
+            FROM aggregated_daily WHERE meter_id = ? AND date_str >= ? AND date_str < ?
+            ORDER BY date_str"""
+    else:
+        unit = "week" if period == "week" else "month"
+        sql = f"""SELECT date_trunc('{unit}', strptime(date_str, '%Y%m%d'))::DATE AS start,
+                round(sum(aggregated_consumption), 6) AS kwh, count(*) AS days
+            FROM aggregated_daily WHERE meter_id = ? AND date_str >= ? AND date_str < ?
+            GROUP BY 1 ORDER BY 1"""
+    rows: list[dict[str, Any]] = query(sql, [meter_id, day_from, day_to]).to_pylist()
+    return rows
+
+
+def anomalies(
+    query: Query, meter_id: str, *, start: datetime, end: datetime, outliers_only: bool
+) -> list[dict[str, Any]]:
+    """Anomaly rows of one meter as objects (``ds`` as a date)."""
+    sql = """SELECT CAST(ds AS DATE) AS day, consumption, yhat_lower, yhat_upper, anomaly,
+            importance
+        FROM anomaly
+        WHERE meter_id = ? AND CAST(ds AS TIMESTAMP) >= ? AND CAST(ds AS TIMESTAMP) < ?"""
+    if outliers_only:
+        sql += " AND anomaly <> 0"
+    rows: list[dict[str, Any]] = query(sql + " ORDER BY ds", [meter_id, start, end]).to_pylist()
+    return rows
+
+
+def outages(
+    query: Query, *, start: datetime, end: datetime, error_code: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """ERR reads in ``[start, end]`` with coordinates where known."""
+    sql = """SELECT d.meter_id, d.reading_date_time AS time, d.error_value AS error_code,
+            d.obis_code, g.lat, g.long
+        FROM err_readings d LEFT JOIN geodata g USING (meter_id)
+        WHERE d.reading_date_time BETWEEN ? AND ? AND d.date_str >= ? AND d.date_str <= ?"""
+    params: list[object] = [start, end, _day(start), _day(end)]
+    if error_code is not None:
+        sql += " AND d.error_value = ?"
+        params.append(error_code)
+    rows: list[dict[str, Any]] = query(
+        sql + " ORDER BY time, d.meter_id LIMIT ?", [*params, limit]
+    ).to_pylist()
+    return rows

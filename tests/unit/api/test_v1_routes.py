@@ -99,3 +99,28 @@ def test_openapi_describes_both_apis(client: TestClient):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/consumption/{requested_aggregation}/{year}/{meter_id}" in paths
     assert "/v1/meters/{meter_id}/readings" in paths
+
+
+def test_consumption_objects_per_day_week_and_month(client: TestClient):
+    base = "/v1/meters/MAC000002/consumption?start=2013-01-01&end=2013-02-01"
+    days = client.get(f"{base}&period=day").json()
+    assert len(days) == 31
+    assert days[0]["start"] == "2013-01-01"
+    months = client.get(f"{base}&period=month").json()
+    assert months == [
+        {"start": "2013-01-01", "kwh": pytest.approx(sum(d["kwh"] for d in days)), "days": 31}
+    ]
+    weeks = client.get(f"{base}&period=week").json()
+    assert weeks[0]["start"] == "2012-12-31"  # ISO weeks start on Monday
+    assert client.get(f"{base}&period=fortnight").status_code == 400
+
+
+def test_anomalies_and_outages_as_objects(client: TestClient):
+    rows = client.get("/v1/meters/MAC000002/anomalies?start=2013-01-01&end=2014-01-01").json()
+    assert rows == []  # nothing detected yet in this lake
+    outages = client.get("/v1/outages?start=2013-01-01&end=2013-02-01").json()
+    assert outages == []
+    assert client.get("/v1/outages?start=2013-02-01&end=2013-01-01").status_code == 400
+    assert (
+        client.get("/v1/outages?start=2013-01-01&end=2013-02-01&error_code=x'y").status_code == 400
+    )
