@@ -68,6 +68,22 @@ def test_serve_answers_the_reference_endpoints(tmp_path: Path):
             f"{base}/outage?start_date_time=2013-01-01+00:00:00&end_date_time=2013-02-01+00:00:00"
         )
         assert (status, outage) == (200, {"Items": [], "Count": 0})
+        status, anomaly = _get(
+            f"{base}/anomaly/MAC000002?data_start=2013-01-01&data_end=2013-02-01&outlier_only=1"
+        )
+        assert status == 200
+        assert anomaly == {
+            c: {}
+            for c in ("meter_id", "ds", "consumption", "yhat_lower", "yhat_upper", "anomaly",
+                      "importance")
+        }  # fmt: skip
+        status, forecast = _get(
+            f"{base}/forecast/MAC000002?data_start=2013-01-01&data_end=2013-02-01"
+        )
+        assert status == 200
+        assert isinstance(forecast, dict)
+        assert len(forecast["consumption"]) == 168
+        assert next(iter(forecast["consumption"])) == "1359676800000"  # 2013-02-01T00:00Z
         status, problem = _get(f"{base}/forecast/MAC000002?data_start=2013-01-01")
         assert status == 400
         assert isinstance(problem, dict)
