@@ -171,17 +171,25 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--lake", type=Path, default=None, help="use this existing lake")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names to drive")
     args = parser.parse_args()
-    root = _lake(args.meters, args.days, args.seed)
+    root = args.lake or _lake(args.meters, args.days, args.seed)
     lake = MeterLake(Settings(root=root))
     meter_ids = [r["meter_id"] for r in lake.meters(limit=10_000)["items"]]
     lake.close()
     rng = random.Random(args.seed)  # noqa: S311 (load shape, not security)
     port = _free_port()
     server = _server(root, port)
-    results: dict[str, Any] = {"scale": vars(args) | {"json": None}, "endpoints": {}}
+    results: dict[str, Any] = {
+        "scale": vars(args) | {"json": None, "lake": str(root)},
+        "endpoints": {},
+    }
     try:
+        chosen = {n.strip() for n in args.only.split(",") if n.strip()}
         for name, make_url in _urls(meter_ids, args.days, rng).items():
+            if chosen and name.split(" ")[0] not in chosen:
+                continue
             _drive(port, make_url, 20, 1)  # warm caches
             results["endpoints"][name] = _drive(port, make_url, args.rate, args.seconds)
     finally:
