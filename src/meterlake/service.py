@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
-from meterlake.errors import InputError, NotFoundError
+from meterlake.errors import InputError, LakeError, NotFoundError
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.ledger import Ledger
-from meterlake.lake.lock import try_writer_lock, writer_lock
+from meterlake.lake.lock import writer_lock
 from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
@@ -239,9 +239,14 @@ class MeterLake:
         )
 
     def _recover_if_idle(self) -> None:
-        if self.layout.transactions.exists() and try_writer_lock(self.layout):
+        """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""
+        if not self.layout.transactions.exists():
+            return
+        try:
             with writer_lock(self.layout):
                 recover(self.layout)
+        except LakeError:
+            return
 
 
 def _parquet_rows(folder: Path) -> int:

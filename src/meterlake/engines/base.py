@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import pyarrow as pa
-
 from meterlake.formats.layout import CsvLayout
 
 
@@ -74,7 +72,7 @@ class MergeResult:
 
 
 class Engine(Protocol):
-    """Table operations of the ingest pipeline, plus SQL over the lake."""
+    """Table operations of the ingest pipeline."""
 
     name: str
     capabilities: frozenset[str]
@@ -91,14 +89,6 @@ class Engine(Protocol):
 
     def roll_up(self, daily_aggregates: Sequence[Path], kind: str, out_dir: Path) -> int:
         """Write ``aggregated_weekly`` or ``aggregated_monthly`` partitions from daily sums."""
-        ...
-
-    def execute(self, sql: str, params: Sequence[object] | None = None) -> None:
-        """Run a statement (view definitions and the like)."""
-        ...
-
-    def query(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
-        """Run parameterised SQL over the lake's views."""
         ...
 
     def close(self) -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from meterlake.engines import duckdb_sql as sql
 from meterlake.engines.base import MergeBatch, MergeResult, RawSource, Reject, StagedFile
-from meterlake.errors import LakeError, QueryError, RejectedFileError
+from meterlake.errors import LakeError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.lake.layout import PART_FILE
 
@@ -28,7 +27,7 @@ class DuckDBEngine:
     """Pipeline table work on one DuckDB connection."""
 
     name = "duckdb"
-    capabilities = frozenset({"csv", "parquet", "sql"})
+    capabilities = frozenset({"csv", "parquet"})
 
     def __init__(self, memory_limit: str, threads: int | None, scratch: Path) -> None:
         """Open an in-memory database that spills to ``scratch``."""
@@ -162,23 +161,6 @@ class DuckDBEngine:
             return self.con.execute(statement, params).fetchall()
         except duckdb.Error as exc:
             raise LakeError(_first_line(exc)) from exc
-
-    def query(self, sql_text: str, params: Sequence[object] | None = None) -> pa.Table:
-        """Run parameterised SQL; DuckDB errors become ``QueryError``."""
-        try:
-            relation = self.con.sql(sql_text, params=params)
-            if relation is None:
-                raise QueryError("the statement returns no rows; use a SELECT query")
-            return relation.to_arrow_table()
-        except duckdb.Error as exc:
-            raise QueryError(_first_line(exc)) from exc
-
-    def execute(self, sql_text: str, params: Sequence[object] | None = None) -> None:
-        """Run a statement that returns nothing of interest."""
-        try:
-            self.con.execute(sql_text, params)
-        except duckdb.Error as exc:
-            raise QueryError(_first_line(exc)) from exc
 
     def close(self) -> None:
         """Close the connection."""

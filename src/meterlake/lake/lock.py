@@ -32,17 +32,6 @@ def writer_lock(layout: LakeLayout) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def try_writer_lock(layout: LakeLayout) -> bool:
-    """Whether no other process holds the writer lock right now."""
-    if not layout.meta.exists():
-        return True
-    try:
-        with writer_lock(layout):
-            return True
-    except LakeError:
-        return False
-
-
 @contextmanager
 def commit_lock(layout: LakeLayout, *, shared: bool) -> Iterator[None]:
     """Shared by readers while they plan and run a query, exclusive while a commit renames.
