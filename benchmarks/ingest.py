@@ -111,15 +111,21 @@ def _spec_params(spec: FleetSpec) -> dict[str, Any]:
     }
 
 
-def _cached(folder: Path, params: dict[str, Any]) -> Fleet | None:
+def cached_output(folder: Path, params: dict[str, Any]) -> tuple[Path, int, float] | None:
+    """The file, row count and seconds an earlier run with the same ``params`` left here."""
     marker = folder / "marker.json"
     if not marker.is_file():
         return None
     stored = json.loads(marker.read_text())
-    csv = folder / stored.get("csv", "")
-    if stored.get("params") != params or not csv.is_file():
+    path = folder / stored.get("csv", "")
+    if stored.get("params") != params or not path.is_file():
         return None
-    return Fleet(csv, int(stored["rows"]), float(stored["seconds"]), reused=True)
+    return path, int(stored["rows"]), float(stored["seconds"])
+
+
+def _cached(folder: Path, params: dict[str, Any]) -> Fleet | None:
+    found = cached_output(folder, params)
+    return Fleet(*found, reused=True) if found else None
 
 
 def _fleet(folder: Path, spec: FleetSpec) -> Fleet:

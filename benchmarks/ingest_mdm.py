@@ -107,14 +107,8 @@ def _mdm_params(fleet: ingest.Fleet) -> dict[str, Any]:
 
 
 def _cached_mdm(folder: Path, params: dict[str, Any]) -> Mdm | None:
-    marker = folder / "marker.json"
-    if not marker.is_file():
-        return None
-    stored = json.loads(marker.read_text())
-    path = folder / stored.get("csv", "")
-    if stored.get("params") != params or not path.is_file():
-        return None
-    return Mdm(path, int(stored["rows"]), float(stored["seconds"]), reused=True)
+    found = ingest.cached_output(folder, params)
+    return Mdm(*found, reused=True) if found else None
 
 
 def _convert_sql(lcl: Path, out: Path) -> str:
