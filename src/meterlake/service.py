@@ -139,7 +139,7 @@ class MeterLake:
         """The reference ``/forecast`` body from the named (or default) model."""
         if model not in (None, *FORECAST_MODELS):
             raise InputError(f"unknown model {model!r}; registered: {', '.join(FORECAST_MODELS)}")
-        return compat.forecast(self.sql, meter_id, start, end)
+        return compat.forecast(self.sql, meter_id, start, end, self._recent_from())
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
@@ -173,7 +173,13 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
     ) -> list[dict[str, Any]]:
         """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
-        return v1.forecasts(self.sql, meter_id, start, end, quantiles)
+        return v1.forecasts(
+            self.sql,
+            meter_id,
+            window=(start, end),
+            quantiles=quantiles,
+            recent_from=self._recent_from(),
+        )
 
     def consumption_v1(
         self, meter_id: str, start: datetime, end: datetime, period: str
@@ -237,6 +243,11 @@ class MeterLake:
             quarantined_rows=int(quarantined),
             runs=self.runs(last_runs),
         )
+
+    def _recent_from(self) -> datetime | None:
+        """First hour of the reader's in-memory hourly history (after a query refreshed it)."""
+        self.sql("SELECT 1")
+        return self._reader.recent_from if self._reader is not None else None
 
     def _recover_if_idle(self) -> None:
         """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""

@@ -19,6 +19,7 @@ SERVED_FROM_MEMORY = (
     "anomaly",
     "err_readings",
     "geodata",
+    "recent_hourly",
 )
 
 

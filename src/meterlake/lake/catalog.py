@@ -63,3 +63,20 @@ def cache_statement(name: str) -> str:
     """
     return f"""CREATE OR REPLACE TABLE cached_{name} AS SELECT * FROM {name} ORDER BY meter_id;
         CREATE OR REPLACE VIEW {name} AS SELECT * FROM cached_{name}"""
+
+
+#: Name and depth of the server's in-memory hourly history (forecasts read it).
+RECENT_HOURLY = "recent_hourly"
+RECENT_DAYS = 35
+
+
+def recent_hours_statement(first_day: str) -> str:
+    """Hourly interval kWh per meter from ``first_day``, in memory and sorted by meter.
+
+    ``first_day`` (``yyyyMMdd``) is a literal so that only those day partitions are read.
+    """
+    return f"""CREATE OR REPLACE TABLE cached_{RECENT_HOURLY} AS
+        SELECT meter_id, date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
+        FROM daily WHERE reading_type = 'INT' AND date_str >= {quote_literal(first_day)}
+        GROUP BY ALL ORDER BY meter_id, hour;
+        CREATE OR REPLACE VIEW {RECENT_HOURLY} AS SELECT * FROM cached_{RECENT_HOURLY}"""

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
 from meterlake.errors import QueryError
-from meterlake.lake.catalog import cache_statement, view_statements
+from meterlake.lake.catalog import (
+    RECENT_DAYS,
+    RECENT_HOURLY,
+    cache_statement,
+    recent_hours_statement,
+    view_statements,
+)
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
 
@@ -42,6 +49,8 @@ class LakeReader:
         self.con = duckdb.connect(config=config)
         self._generation: tuple[int, ...] | None = None
         self._refresh = threading.Lock()
+        #: First hour held in ``recent_hourly`` (when cached), else ``None``.
+        self.recent_from: datetime | None = None
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run ``sql`` with bound ``params``; DuckDB errors become ``QueryError``."""
@@ -71,8 +80,22 @@ class LakeReader:
                 for statement in view_statements(self.layout):
                     self.con.execute(statement)
                 for name in self.cached:
-                    self.con.execute(cache_statement(name))
+                    if name == RECENT_HOURLY:
+                        self._cache_recent_hours()
+                    else:
+                        self.con.execute(cache_statement(name))
                 self._generation = generation
+
+    def _cache_recent_hours(self) -> None:
+        """Hold the last ``RECENT_DAYS`` of hourly interval kWh per meter in memory."""
+        row = self.con.execute("SELECT max(date_str) FROM aggregated_daily").fetchone()
+        last = row[0] if row else None
+        if last is None:
+            self.recent_from = None
+            return
+        first_day = datetime.strptime(last, "%Y%m%d") - timedelta(days=RECENT_DAYS)
+        self.con.execute(recent_hours_statement(first_day.strftime("%Y%m%d")))
+        self.recent_from = first_day + timedelta(days=1)  # a day of margin for local calendars
 
     def _current_generation(self) -> tuple[int, ...]:
         """Changes whenever a run commits (its record lands in the runs folder)."""

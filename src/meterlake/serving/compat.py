@@ -62,9 +62,11 @@ def anomalies(
     return {c: {str(i): row[c] for i, row in enumerate(rows)} for c in ANOMALY_COLUMNS}
 
 
-def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+def forecast(
+    query: Query, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
+) -> dict[str, Any]:
     """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
-    history = hourly_history(query, meter_id, start, end)
+    history = hourly_history(query, meter_id, start, end, recent_from)
     if not history:
         return {"consumption": {}}
     first, series = seasonal_naive.regular_hours(
@@ -79,18 +81,27 @@ def forecast(query: Query, meter_id: str, start: datetime, end: datetime) -> dic
 
 
 def hourly_history(
-    query: Query, meter_id: str, start: datetime, end: datetime
+    query: Query, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
 ) -> list[dict[str, Any]]:
-    """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``."""
+    """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
+
+    Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``),
+    else from the day partitions.
+    """
     start = max(start, end - FORECAST_HISTORY)
-    rows: list[dict[str, Any]] = query(
-        """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-        FROM daily WHERE meter_id = ? AND reading_type = 'INT'
-            AND reading_date_time >= ? AND reading_date_time < ?
-            AND date_str >= ? AND date_str <= ?
-        GROUP BY 1 ORDER BY 1""",
-        [meter_id, start, end, _day(start - timedelta(days=1)), _day(end + timedelta(days=1))],
-    ).to_pylist()
+    if recent_from is not None and start >= recent_from:
+        sql = """SELECT hour, kwh FROM recent_hourly
+            WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
+        params: list[object] = [meter_id, start, end]
+    else:
+        sql = """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
+            FROM daily WHERE meter_id = ? AND reading_type = 'INT'
+                AND reading_date_time >= ? AND reading_date_time < ?
+                AND date_str >= ? AND date_str <= ?
+            GROUP BY 1 ORDER BY 1"""
+        margin = timedelta(days=1)
+        params = [meter_id, start, end, _day(start - margin), _day(end + margin)]
+    rows: list[dict[str, Any]] = query(sql, params).to_pylist()
     return rows
 
 

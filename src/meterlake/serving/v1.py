@@ -67,10 +67,15 @@ def readings(
 
 
 def forecasts(
-    query: Query, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
+    query: Query,
+    meter_id: str,
+    *,
+    window: tuple[datetime, datetime],
+    quantiles: tuple[float, ...],
+    recent_from: datetime | None,
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
-    history = hourly_history(query, meter_id, start, end)
+    history = hourly_history(query, meter_id, *window, recent_from)
     if not history:
         return []
     first, series = seasonal_naive.regular_hours(

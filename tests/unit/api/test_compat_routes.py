@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -172,3 +172,15 @@ def test_api_keys_when_configured(tmp_path: Path):
 def test_cors_allows_any_origin_by_default(client: TestClient):
     response = client.get("/health", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_forecast_from_memory_equals_forecast_from_partitions(client: TestClient):
+    url = "/forecast/MAC000003?data_start=2013-09-10&data_end=2013-10-01"
+    served = client.get(url).json()
+    lake: MeterLake = client.app.state.lake  # type: ignore[attr-defined]
+    assert lake._reader is not None
+    assert lake._reader.recent_from is not None  # the server holds recent hours in memory
+    plain = MeterLake(lake.settings)  # no in-memory tables: reads the day partitions
+    start, end = datetime(2013, 9, 10), datetime(2013, 10, 1)
+    assert served == plain.forecast("MAC000003", start, end)
+    assert len(served["consumption"]) == 168
