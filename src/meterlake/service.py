@@ -70,8 +70,9 @@ class MeterLake:
         from meterlake.synth import expected_rows, generate_fleet  # noqa: PLC0415 (numpy, pandas)
 
         try:
-            advance = progress("generating fleet", expected_rows(spec))
-            return generate_fleet(
+            expected = expected_rows(spec)
+            advance = progress("generating fleet", expected)
+            files = generate_fleet(
                 spec,
                 self.layout.landing,
                 self.layout.root / "reference",
@@ -80,6 +81,8 @@ class MeterLake:
             )
         except ValueError as exc:
             raise InputError(f"invalid fleet: {exc}") from exc
+        advance(max(0, expected - files.rows))  # the estimate, not the bar, was short
+        return files
 
     def ingest(
         self,
