@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal, Protocol
 
 import xxhash
 
@@ -41,14 +41,27 @@ class LedgerEntry:
     reason: str = ""
 
 
+class Readable(Protocol):
+    """Anything with ``read(size) -> bytes`` (files, decompressing streams)."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
 def fingerprint(path: Path) -> FileFingerprint:
     """Hash ``path`` (xxh3-128, several GB/s) in one streaming pass with bounded memory."""
+    with path.open("rb") as handle:
+        return fingerprint_stream(handle)
+
+
+def fingerprint_stream(stream: Readable, copy_to: BinaryIO | None = None) -> FileFingerprint:
+    """Hash a stream chunk by chunk, optionally writing every chunk to ``copy_to`` as well."""
     digest = xxhash.xxh3_128()
     size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
     return FileFingerprint(digest.hexdigest(), size)
 
 

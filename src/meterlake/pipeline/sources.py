@@ -12,14 +12,13 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
-import xxhash
 import zstandard
 
 from meterlake.engines.base import RawSource
 from meterlake.errors import RejectedFileError
-from meterlake.lake.ledger import CHUNK, fingerprint
+from meterlake.lake.ledger import CHUNK, Readable, fingerprint, fingerprint_stream
 
 HEAD_BYTES = 64 * 1024
 MAGIC = {
@@ -79,23 +78,14 @@ def _zip_members(path: Path, shown: str, scratch: Path) -> Iterator[Source]:
                 yield _unpacked(stream, name, scratch / f"{_safe(name)}.csv")
 
 
-class _Readable(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
-
-
-def _unpacked(stream: _Readable, shown: str, target: Path) -> Source:
+def _unpacked(stream: Readable, shown: str, target: Path) -> Source:
     """Copy a decompressing stream to ``target`` in chunks, hashing what it writes."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    digest = xxhash.xxh3_128()
-    size = 0
     with target.open("wb") as out:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
+        printed = fingerprint_stream(stream, copy_to=out)
     with target.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
-    return Source(shown, RawSource(target, "none"), head, digest.hexdigest(), size)
+    return Source(shown, RawSource(target, "none"), head, printed.sha, printed.size)
 
 
 def _head(path: Path, kind: str) -> bytes:
