@@ -307,19 +307,28 @@ def _table(result: dict[str, Any]) -> str:
         f"{result['ratio']:.2f}", f"{result['append_one_day']['seconds']:.2f}",
         f"{result['generation']['rows_per_s']:,}",
     ]  # fmt: skip
+    return markdown_table(header, cells)
+
+
+def markdown_table(header: str, cells: list[Any]) -> str:
+    """A one-row markdown table under ``header``."""
     divider = "|" + "---|" * len(cells)
     return "\n".join([header, divider, "| " + " | ".join(str(cell) for cell in cells) + " |"])
 
 
-def _report(result: dict[str, Any]) -> None:
-    machine = result["machine"]
+def print_table_and_machine(table: str, machine: dict[str, Any]) -> None:
+    """The result table and the machine it ran on."""
     print()
-    print(_table(result))
+    print(table)
     print()
     print(
         f"machine: {machine['cpus']} CPUs, {machine['ram_gb']} GiB RAM, {machine['platform']}, "
         f"Python {machine['python']}, DuckDB {machine['duckdb']}"
     )
+
+
+def _report(result: dict[str, Any]) -> None:
+    print_table_and_machine(_table(result), result["machine"])
     cached = " (cached from an earlier run)" if result["generation"]["reused"] else ""
     print(f"generation: {result['generation']['seconds']} s{cached}")
     print(f"business/daily rows after the ingest: {result['business_daily_rows']:,}")

@@ -240,19 +240,11 @@ def _table(result: dict[str, Any]) -> str:
         f"{full['seconds']:.2f}", f"{full['rows_per_s']:,}", f"{full['peak_rss_mb']:.0f}",
         f"{result['ratio']:.2f}",
     ]  # fmt: skip
-    divider = "|" + "---|" * len(cells)
-    return "\n".join([header, divider, "| " + " | ".join(str(cell) for cell in cells) + " |"])
+    return ingest.markdown_table(header, cells)
 
 
 def _report(result: dict[str, Any]) -> None:
-    machine = result["machine"]
-    print()
-    print(_table(result))
-    print()
-    print(
-        f"machine: {machine['cpus']} CPUs, {machine['ram_gb']} GiB RAM, {machine['platform']}, "
-        f"Python {machine['python']}, DuckDB {machine['duckdb']}"
-    )
+    ingest.print_table_and_machine(_table(result), result["machine"])
     conversion = result["conversion"]
     cached = " (cached from an earlier run)" if conversion["reused"] else ""
     print(f"LCL to MDM conversion: {conversion['seconds']} s{cached}")
