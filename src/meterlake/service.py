@@ -110,12 +110,15 @@ class MeterLake:
 
     def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
+        return self._open_reader().query(query, params)
+
+    def _open_reader(self) -> LakeReader:
         if self._reader is None:
             self._recover_if_idle()
             self._reader = LakeReader(
                 self.layout, self.settings.memory_limit, self.settings.threads, self.cached
             )
-        return self._reader.query(query, params)
+        return self._reader
 
     def close(self) -> None:
         """Release the long-lived reader, if one was opened."""
@@ -248,9 +251,10 @@ class MeterLake:
         )
 
     def _recent_from(self) -> datetime | None:
-        """First hour of the reader's in-memory hourly history (after a query refreshed it)."""
-        self.sql("SELECT 1")
-        return self._reader.recent_from if self._reader is not None else None
+        """First hour of the reader's in-memory hourly history, as of the last commit."""
+        reader = self._open_reader()
+        reader.refresh()
+        return reader.recent_from
 
     def _recover_if_idle(self) -> None:
         """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""

@@ -67,6 +67,11 @@ class LakeReader:
             finally:
                 cursor.close()
 
+    def refresh(self) -> None:
+        """Bring the views (and ``recent_from``) up to the last commit without querying."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+
     def close(self) -> None:
         """Close the database."""
         self.con.close()
