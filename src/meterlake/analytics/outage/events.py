@@ -1,0 +1,205 @@
+"""Outage events from candidate runs and ERR records: one row per event, one per meter in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import xxhash
+
+from meterlake import schema
+from meterlake.analytics.outage.cluster import link
+from meterlake.analytics.outage.grid import Runs
+from meterlake.analytics.outage.params import OutageParams
+
+Ints = npt.NDArray[np.int64]
+_KEY = np.int64(1) << 32  # meter index * _KEY + interval: one sortable key
+_PLACE = ("centroid_lat", "centroid_long", "min_lat", "max_lat", "min_long", "max_long")
+
+
+@dataclass(frozen=True, eq=False)
+class Fleet:
+    """What is known of each meter index: id, position (NaN when unknown), customers."""
+
+    meter_id: npt.NDArray[np.str_]
+    lat: npt.NDArray[np.float64]
+    long: npt.NDArray[np.float64]
+    customers: Ints
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """Items to link: candidate runs (``err`` when an ERR record falls in them) and ERR points."""
+
+    meter: Ints
+    start: Ints
+    end: Ints
+    err: npt.NDArray[np.bool_]
+    point: npt.NDArray[np.bool_]
+
+
+def gather_evidence(runs: Runs, err_meter: Ints, err_slot: Ints, tolerance: int) -> Evidence:
+    """Mark runs that hold (or follow within ``tolerance``) an ERR record of their meter.
+
+    ERR records outside every run become one-interval points (duplicates dropped).
+    """
+    order = np.lexsort((runs.start, runs.meter))
+    runs = runs.take(order)
+    keys = runs.meter * _KEY + runs.start
+    found = np.searchsorted(keys, err_meter * _KEY + err_slot + tolerance, side="right") - 1
+    safe = np.maximum(found, 0)
+    inside = (found >= 0) & (runs.meter[safe] == err_meter) & (err_slot < runs.end[safe])
+    err = np.zeros(runs.meter.size, dtype=np.bool_)
+    err[safe[inside]] = True
+    point_keys = np.unique(err_meter[~inside] * _KEY + err_slot[~inside])
+    point_meter, point_start = point_keys // _KEY, point_keys % _KEY
+    points = point_meter.size
+    return Evidence(
+        meter=np.concatenate([runs.meter, point_meter]),
+        start=np.concatenate([runs.start, point_start]),
+        end=np.concatenate([runs.end, point_start + 1]),
+        err=np.concatenate([err, np.ones(points, dtype=np.bool_)]),
+        point=np.concatenate([np.zeros(runs.meter.size, dtype=np.bool_), np.ones(points, bool)]),
+    )
+
+
+def build_events(
+    evidence: Evidence, fleet: Fleet, params: OutageParams, origin: np.datetime64
+) -> tuple[pa.Table, pa.Table]:
+    """Link the evidence and return the ``outage_events`` and ``outage_meters`` tables."""
+    where = (fleet.lat[evidence.meter], fleet.long[evidence.meter])
+    labels = link(evidence.start, evidence.end, where, evidence.point, params)
+    items = pd.DataFrame(
+        {
+            "label": labels,
+            "meter": evidence.meter,
+            "start": evidence.start,
+            "end": evidence.end,
+            "err": evidence.err,
+            "point": evidence.point,
+        }
+    )
+    items = items[items["label"].isin(_accepted(items, params.min_meters))]
+    events = _event_times(items)
+    members = _members(items, events)
+    return _events_table(events, members, fleet, params, origin), _members_table(
+        members, events, fleet, params, origin
+    )
+
+
+def _accepted(items: pd.DataFrame, min_meters: int) -> pd.Index:
+    """Labels of components with an ERR record or at least ``min_meters`` meters."""
+    groups = items.groupby("label").agg(meters=("meter", "nunique"), err=("err", "any"))
+    return groups.index[groups["err"] | (groups["meters"] >= min_meters)]
+
+
+def _event_times(items: pd.DataFrame) -> pd.DataFrame:
+    """Start and restoration interval of each event, and its source.
+
+    Runs vote with their median start and restoration; ERR-only events span their records.
+    """
+    runs = items[~items["point"]].groupby("label")[["start", "end"]].median()
+    points = items[items["point"]].groupby("label").agg(start=("start", "min"), end=("end", "max"))
+    times = runs.combine_first(points).apply(np.floor).astype(np.int64)
+    flags = items.groupby("label").agg(err=("err", "any"), runs=("point", lambda p: (~p).sum()))
+    source = np.where(flags["runs"] == 0, "err", np.where(flags["err"], "both", "inferred"))
+    return times.assign(source=pd.Series(source, index=flags.index))
+
+
+def _members(items: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """One row per event and meter: its own start and restoration, and its evidence."""
+    own = items.join(events[["start", "end"]], on="label", rsuffix="_event")
+    own["start"] = own["start"].where(~own["point"], own["start_event"])
+    own["end"] = own["end"].where(~own["point"], own["end_event"])
+    members = own.groupby(["label", "meter"]).agg(
+        start=("start", "min"), end=("end", "max"), err=("err", "any"), points=("point", "all")
+    )
+    members["source"] = np.where(
+        members["points"], "err", np.where(members["err"], "both", "inferred")
+    )
+    return members.reset_index()
+
+
+def event_ids(starts: pd.Series, members: pd.DataFrame, fleet: Fleet) -> pd.Series:
+    """Stable ids from the start and the sorted meter ids, e.g. ``20130103T0930-9f2c41ab``."""
+    meters = members.groupby("label")["meter"].agg(lambda m: ",".join(sorted(fleet.meter_id[m])))
+    digest = meters.map(lambda text: xxhash.xxh3_64_hexdigest(text.encode())[:8])
+    stamps = pd.to_datetime(starts).dt.strftime("%Y%m%dT%H%M")
+    return stamps + "-" + digest.reindex(starts.index)
+
+
+def _times(slots: pd.Series, params: OutageParams, origin: np.datetime64) -> pd.Series:
+    step = np.timedelta64(params.interval_minutes, "m")
+    return pd.Series(origin + slots.to_numpy() * step, index=slots.index).astype("datetime64[us]")
+
+
+def _events_table(
+    events: pd.DataFrame,
+    members: pd.DataFrame,
+    fleet: Fleet,
+    params: OutageParams,
+    origin: np.datetime64,
+) -> pa.Table:
+    start, restoration = (
+        _times(events["start"], params, origin),
+        _times(events["end"], params, origin),
+    )
+    members = members.assign(
+        lat=fleet.lat[members["meter"]],
+        long=fleet.long[members["meter"]],
+        customers=fleet.customers[members["meter"]],
+    )
+    place = (
+        members.groupby("label")
+        .agg(
+            meters=("meter", "nunique"),
+            customers=("customers", "sum"),
+            centroid_lat=("lat", "mean"),
+            centroid_long=("long", "mean"),
+            min_lat=("lat", "min"),
+            max_lat=("lat", "max"),
+            min_long=("long", "min"),
+            max_long=("long", "max"),
+        )
+        .reindex(events.index)
+    )
+    inferred = 1.0 - 0.5 ** (place["meters"] - 1).clip(lower=0)
+    frame = pd.DataFrame(
+        {
+            "event_id": event_ids(start, members, fleet),
+            "start": start,
+            "restoration": restoration,
+            "duration_minutes": (events["end"] - events["start"]) * float(params.interval_minutes),
+            "meters_affected": place["meters"],
+            "customers_affected": place["customers"],
+            **{name: place[name] for name in _PLACE},
+            "source": events["source"],
+            "confidence": np.where(events["source"] == "inferred", inferred, 1.0).round(4),
+        }
+    )
+    frame = frame.sort_values(["start", "event_id"])
+    return pa.Table.from_pandas(frame[schema.OUTAGE_EVENTS.names], schema.OUTAGE_EVENTS, False)
+
+
+def _members_table(
+    members: pd.DataFrame,
+    events: pd.DataFrame,
+    fleet: Fleet,
+    params: OutageParams,
+    origin: np.datetime64,
+) -> pa.Table:
+    ids = event_ids(_times(events["start"], params, origin), members, fleet)
+    frame = pd.DataFrame(
+        {
+            "event_id": ids.reindex(members["label"]).to_numpy(),
+            "meter_id": fleet.meter_id[members["meter"]],
+            "start": _times(members["start"], params, origin),
+            "restoration": _times(members["end"], params, origin),
+            "customers": fleet.customers[members["meter"]],
+            "source": members["source"],
+        }
+    ).sort_values(["start", "event_id", "meter_id"])
+    return pa.Table.from_pandas(frame, schema.OUTAGE_METERS, preserve_index=False)
