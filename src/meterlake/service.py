@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from meterlake.analytics.outage import OutageParams
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
@@ -24,8 +25,10 @@ from meterlake.pipeline.choose import FormatChoice, check_format_name
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
+from meterlake.serving import outages as outage_queries
 
 if TYPE_CHECKING:
+    from meterlake.pipeline.outages import DetectReport
     from meterlake.synth import FleetFiles, FleetSpec
 
 
@@ -209,6 +212,77 @@ class MeterLake:
             raise InputError("end must not be before start")
         return v1.outages(self.sql, start=start, end=end, error_code=error_code, limit=limit)
 
+    def detect_outages(
+        self, start: datetime, end: datetime, params: OutageParams | None = None
+    ) -> DetectReport:
+        """Infer outage events starting in ``[start, end)`` and store them (replacing the old)."""
+        from meterlake.pipeline.outages import (  # noqa: PLC0415 (numpy and pandas load only here)
+            DetectReport,
+            infer_events,
+            store_events,
+        )
+
+        if end <= start:
+            raise InputError("end must be after start")
+        params = params or OutageParams()
+        report = DetectReport(new_run_id(), start, end, asdict(params))
+        events, meters = infer_events(self.sql, start, end, params, report)
+        store_events(self.layout, events, meters, report)
+        return report
+
+    def outage_events(
+        self,
+        start: datetime,
+        end: datetime,
+        source: str | None = None,
+        min_confidence: float = 0.0,
+        page: tuple[int, int] = (1000, 0),
+    ) -> list[dict[str, Any]]:
+        """Stored outage events overlapping ``[start, end)``; ``page`` is (limit, offset)."""
+        _check_window(start, end)
+        if source not in (None, *outage_queries.SOURCES):
+            raise InputError(f"unknown source {source!r}; allowed: err, inferred, both")
+        return outage_queries.events(
+            self.sql,
+            window=(start, end),
+            source=source,
+            min_confidence=min_confidence,
+            page=page,
+        )
+
+    def outage_event(self, event_id: str) -> dict[str, Any]:
+        """One outage event with its meters."""
+        found = outage_queries.event(self.sql, event_id)
+        if found is None:
+            raise NotFoundError(f"no outage event {event_id!r}")
+        return found
+
+    def outage_counts(
+        self, period: str, start: datetime, end: datetime, meter_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Outages per meter and day, week or month, from the stored events."""
+        _check_window(start, end)
+        if period not in outage_queries.PERIODS:
+            raise InputError(f"unknown period {period!r}; allowed: day, week, month")
+        return outage_queries.counts(
+            self.sql, period=period, window=(start, end), meter_id=meter_id
+        )
+
+    def reliability(
+        self,
+        start: datetime,
+        end: datetime,
+        bbox: outage_queries.BBox | None = None,
+        min_confidence: float = 0.0,
+    ) -> dict[str, Any]:
+        """SAIFI, SAIDI and CAIDI of a period (and area: south, west, north, east)."""
+        _check_window(start, end)
+        if bbox is not None and not (bbox[0] <= bbox[2] and bbox[1] <= bbox[3]):
+            raise InputError("bbox must be south,west,north,east with south <= north, west <= east")
+        return outage_queries.reliability(
+            self.sql, window=(start, end), bbox=bbox, min_confidence=min_confidence
+        )
+
     def quality(self) -> list[dict[str, Any]]:
         """Quarantined rows per run, file and reason."""
         return v1.quality(self.sql)
@@ -265,6 +339,11 @@ class MeterLake:
                 recover(self.layout)
         except LakeError:
             return
+
+
+def _check_window(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InputError("end must be after start")
 
 
 def _parquet_rows(folder: Path) -> int:

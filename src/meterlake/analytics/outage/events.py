@@ -11,12 +11,14 @@ import pyarrow as pa
 import xxhash
 
 from meterlake import schema
-from meterlake.analytics.outage.cluster import link
+from meterlake.analytics.outage.chance import Background, chance
+from meterlake.analytics.outage.cluster import distance_km, link
 from meterlake.analytics.outage.grid import Runs
 from meterlake.analytics.outage.params import OutageParams
 
 Ints = npt.NDArray[np.int64]
 _KEY = np.int64(1) << 32  # meter index * _KEY + interval: one sortable key
+_CHUNK = 256  # components measured against every meter at once
 _PLACE = ("centroid_lat", "centroid_long", "min_lat", "max_lat", "min_long", "max_long")
 
 
@@ -67,7 +69,11 @@ def gather_evidence(runs: Runs, err_meter: Ints, err_slot: Ints, tolerance: int)
 
 
 def build_events(
-    evidence: Evidence, fleet: Fleet, params: OutageParams, origin: np.datetime64
+    evidence: Evidence,
+    fleet: Fleet,
+    params: OutageParams,
+    origin: np.datetime64,
+    background: Background,
 ) -> tuple[pa.Table, pa.Table]:
     """Link the evidence and return the ``outage_events`` and ``outage_meters`` tables."""
     where = (fleet.lat[evidence.meter], fleet.long[evidence.meter])
@@ -82,18 +88,68 @@ def build_events(
             "point": evidence.point,
         }
     )
-    items = items[items["label"].isin(_accepted(items, params.min_meters))]
-    events = _event_times(items)
+    groups = _judged(items, fleet, params, background)
+    items = items[items["label"].isin(groups.index)]
+    events = _event_times(items).join(groups["chance"])
     members = _members(items, events)
     return _events_table(events, members, fleet, params, origin), _members_table(
         members, events, fleet, params, origin
     )
 
 
-def _accepted(items: pd.DataFrame, min_meters: int) -> pd.Index:
-    """Labels of components with an ERR record or at least ``min_meters`` meters."""
+def _judged(
+    items: pd.DataFrame, fleet: Fleet, params: OutageParams, background: Background
+) -> pd.DataFrame:
+    """Accepted components: with an ERR record, or enough meters and too unlikely by chance.
+
+    ``chance`` is the probability that the component's runs lined up by coincidence.
+    """
     groups = items.groupby("label").agg(meters=("meter", "nunique"), err=("err", "any"))
-    return groups.index[groups["err"] | (groups["meters"] >= min_meters)]
+    groups["chance"] = np.where(groups["err"], 0.0, 1.0)
+    judged = groups.index[(groups["meters"] >= params.min_meters) & ~groups["err"]]
+    if len(judged):
+        runs = items[items["label"].isin(judged) & ~items["point"]]
+        length = (runs["end"] - runs["start"]).groupby(runs["label"]).median()
+        meters = runs.drop_duplicates(["label", "meter"])
+        neighbours = _neighbours(
+            meters["label"].to_numpy(), meters["meter"].to_numpy(), fleet, params
+        )
+        groups.loc[judged, "chance"] = chance(
+            groups.loc[judged, "meters"].to_numpy(np.int64),
+            np.floor(length.reindex(judged).to_numpy()).astype(np.int64),
+            neighbours.reindex(judged).to_numpy(np.int64),
+            background,
+            params.tolerance,
+        )
+    accepted = groups["err"] | (
+        (groups["meters"] >= params.min_meters) & (groups["chance"] <= params.max_chance)
+    )
+    return groups[accepted]
+
+
+def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) -> pd.Series:
+    """Meters with a position within ``radius_km`` of a component's extent, per label."""
+    frame = pd.DataFrame({"label": label, "lat": fleet.lat[meter], "long": fleet.long[meter]})
+    centre = frame.groupby("label")[["lat", "long"]].mean()
+    spread = distance_km(
+        frame["lat"].to_numpy(),
+        frame["long"].to_numpy(),
+        centre["lat"].reindex(frame["label"]).to_numpy(),
+        centre["long"].reindex(frame["label"]).to_numpy(),
+    )
+    reach = pd.Series(spread).groupby(frame["label"].to_numpy()).max() + params.radius_km
+    known = ~np.isnan(fleet.lat)
+    counts = np.zeros(len(centre), dtype=np.int64)
+    for low in range(0, len(centre), _CHUNK):
+        rows = slice(low, low + _CHUNK)
+        far = distance_km(
+            centre["lat"].to_numpy()[rows, None],
+            centre["long"].to_numpy()[rows, None],
+            fleet.lat[known][None, :],
+            fleet.long[known][None, :],
+        )
+        counts[rows] = (far <= reach.to_numpy()[rows, None]).sum(axis=1)
+    return pd.Series(counts, index=centre.index)
 
 
 def _event_times(items: pd.DataFrame) -> pd.DataFrame:
@@ -166,7 +222,6 @@ def _events_table(
         )
         .reindex(events.index)
     )
-    inferred = 1.0 - 0.5 ** (place["meters"] - 1).clip(lower=0)
     frame = pd.DataFrame(
         {
             "event_id": event_ids(start, members, fleet),
@@ -177,7 +232,7 @@ def _events_table(
             "customers_affected": place["customers"],
             **{name: place[name] for name in _PLACE},
             "source": events["source"],
-            "confidence": np.where(events["source"] == "inferred", inferred, 1.0).round(4),
+            "confidence": (1.0 - events["chance"]).round(6),
         }
     )
     frame = frame.sort_values(["start", "event_id"])

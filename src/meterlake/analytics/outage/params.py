@@ -17,15 +17,18 @@ class OutageParams:
     always zero at night is not in outage at night), and it lasts at most ``max_hours`` (longer
     silences are vacancies, disconnections or dead modems). Runs whose starts and restorations
     both lie within ``tolerance`` intervals of each other on meters within ``radius_km`` are one
-    event when at least ``min_meters`` meters take part; ERR records make an event on their own.
+    event when at least ``min_meters`` meters take part and the chance that their runs lined up
+    by coincidence (``analytics.outage.chance``) is at most ``max_chance``; ERR records make an
+    event on their own.
     """
 
     interval_minutes: int = 30
-    min_meters: int = 3
+    min_meters: int = 2
     tolerance: int = 1
-    radius_km: float = 1.0
+    radius_km: float = 2.0
     max_usual_off: float = 0.2
     max_hours: float = 72.0
+    max_chance: float = 1e-3
 
     def __post_init__(self) -> None:
         """Reject values that cannot work (the CLI and API turn this into a 400 / exit 2)."""
@@ -37,6 +40,7 @@ class OutageParams:
             self.radius_km <= 0 and "radius_km must be > 0",
             not 0 < self.max_usual_off <= 1 and "max_usual_off must be in (0, 1]",
             self.max_hours <= 0 and "max_hours must be > 0",
+            not 0 < self.max_chance <= 1 and "max_chance must be in (0, 1]",
         ]
         found = [problem for problem in problems if problem]
         if found:
