@@ -88,6 +88,7 @@ def build_events(
             "point": evidence.point,
         }
     )
+    items = _core(items, params.tolerance)
     groups = _judged(items, fleet, params, background)
     items = items[items["label"].isin(groups.index)]
     events = _event_times(items).join(groups["chance"])
@@ -95,6 +96,21 @@ def build_events(
     return _events_table(events, members, fleet, params, origin), _members_table(
         members, events, fleet, params, origin
     )
+
+
+def _core(items: pd.DataFrame, tolerance: int) -> pd.DataFrame:
+    """Items within ``tolerance`` of their component's median start (and restoration, for runs).
+
+    Linking is transitive, so runs starting one interval apart each can chain into a long
+    staircase; an outage is the runs that start and end together, not the staircase.
+    """
+    runs = items[~items["point"]]
+    middle = runs.groupby("label")[["start", "end"]].median()
+    middle = middle.combine_first(items.groupby("label")[["start", "end"]].median())
+    centre = middle.reindex(items["label"])
+    near_start = np.abs(items["start"].to_numpy() - centre["start"].to_numpy()) <= tolerance
+    near_end = np.abs(items["end"].to_numpy() - centre["end"].to_numpy()) <= tolerance
+    return items[near_start & (near_end | items["point"].to_numpy())]
 
 
 def _judged(

@@ -211,3 +211,12 @@ def test_chance_falls_with_more_meters_and_longer_runs_and_rises_with_the_backgr
     assert chance(np.array([1]), np.array([1]), np.array([50]), background, 1)[0] == 1.0
     mean = 50 * 7 / 10_000 * 3 * (5 / 7)  # runs of length 1 or 2 match a run of length 1
     assert two == pytest.approx(1 - np.exp(-mean))
+
+
+def test_a_staircase_of_runs_one_interval_apart_is_not_one_long_event():
+    on = grid(6)
+    for meter in range(5):
+        on[meter, 3 * DAY + 10 + meter] = False  # 05:00, 05:30, 06:00 ... one reading each
+    events, members = events_of(on, NEAR, OutageParams(max_chance=1.0))
+    assert events.column("meters_affected").to_pylist() == [3]  # the middle three, not all five
+    assert sorted(members.column("meter_id").to_pylist()) == ["M01", "M02", "M03"]
