@@ -110,7 +110,8 @@ def _core(items: pd.DataFrame, tolerance: int) -> pd.DataFrame:
     centre = middle.reindex(items["label"])
     near_start = np.abs(items["start"].to_numpy() - centre["start"].to_numpy()) <= tolerance
     near_end = np.abs(items["end"].to_numpy() - centre["end"].to_numpy()) <= tolerance
-    return items[near_start & (near_end | items["point"].to_numpy())]
+    core: pd.DataFrame = items[near_start & (near_end | items["point"].to_numpy())]
+    return core
 
 
 def _judged(
