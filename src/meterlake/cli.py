@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from meterlake.cli_outages import evaluate_app, outages_app
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -19,6 +20,8 @@ from meterlake.progress import rich_progress
 from meterlake.service import LakeStatus, MeterLake
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(outages_app, name="outages")
+app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 errors = Console(stderr=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from meterlake.serving import compat, v1
 from meterlake.serving import outages as outage_queries
 
 if TYPE_CHECKING:
+    from meterlake.analytics.outage.evaluate import OutageScore
     from meterlake.pipeline.outages import DetectReport
     from meterlake.synth import FleetFiles, FleetSpec
 
@@ -282,6 +283,34 @@ class MeterLake:
         return outage_queries.reliability(
             self.sql, window=(start, end), bbox=bbox, min_confidence=min_confidence
         )
+
+    def evaluate_outages(
+        self, truth: Path | None = None, window: tuple[datetime, datetime] | None = None
+    ) -> OutageScore:
+        """Score the stored events against a generated fleet's ground truth (``truth/``)."""
+        from meterlake.analytics.outage.truth import load_truth  # noqa: PLC0415 (pandas)
+
+        if window is None:
+            span = self.sql(
+                "SELECT min(date_str) AS first, max(date_str) AS last FROM aggregated_daily"
+            )
+            first, last = span.to_pylist()[0].values()
+            if first is None:
+                raise InputError("the lake has no readings to evaluate")
+            window = (
+                datetime.strptime(first, "%Y%m%d"),
+                datetime.strptime(last, "%Y%m%d") + timedelta(days=1),
+            )
+        _check_window(*window)
+        events = self.sql(
+            "SELECT * FROM outage_events WHERE start >= ? AND start < ?", list(window)
+        )
+        members = self.sql(
+            """SELECT * FROM outage_meters WHERE event_id IN
+                (SELECT event_id FROM outage_events WHERE start >= ? AND start < ?)""",
+            list(window),
+        )
+        return load_truth(truth or self.layout.root / "truth", window).score(events, members)
 
     def quality(self) -> list[dict[str, Any]]:
         """Quarantined rows per run, file and reason."""
