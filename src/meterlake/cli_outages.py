@@ -16,6 +16,7 @@ from meterlake.analytics.outage import OutageParams
 from meterlake.config import load_settings
 from meterlake.errors import InputError
 from meterlake.service import MeterLake
+from meterlake.serving.outages import parse_bbox
 
 outages_app = typer.Typer(no_args_is_help=True, help="Outage events: detect, list, show, counts.")
 evaluate_app = typer.Typer(no_args_is_help=True, help="Score results against generated truth.")
@@ -151,17 +152,6 @@ def evaluate_outages(
         raise InputError("give both --start and --end, or neither")
     score = _lake(root).evaluate_outages(truth, window)
     console.print_json(json.dumps(asdict(score)))
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``south,west,north,east`` as four floats (``None`` stays ``None``)."""
-    if text is None:
-        return None
-    try:
-        south, west, north, east = (float(part) for part in text.split(","))
-    except ValueError as exc:
-        raise InputError(f"bbox must be four numbers south,west,north,east: {text!r}") from exc
-    return south, west, north, east
 
 
 def _print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:

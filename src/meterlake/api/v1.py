@@ -172,8 +172,8 @@ def anomalies(
     return [Anomaly.model_validate(row) for row in rows]
 
 
-@router.get("/outages")
-def outages(
+@router.get("/outages/reads")
+def outage_reads(
     request: Request,
     *,
     start: str,

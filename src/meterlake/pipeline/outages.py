@@ -155,8 +155,9 @@ def _fleet(query: Query, ids: np.ndarray[Any, Any]) -> Fleet:
     lat, long = np.full(ids.size, np.nan), np.full(ids.size, np.nan)
     customers = np.ones(ids.size, dtype=np.int64)
     for table, targets in ((geo, (lat, long)), (cis, (customers,))):
-        found = np.searchsorted(ids, table["meter_id"].to_numpy(False).astype(np.str_))
-        known = (found < ids.size) & (ids[np.minimum(found, ids.size - 1)] == table["meter_id"])
+        names = table["meter_id"].to_numpy(False).astype(np.str_)
+        found = np.minimum(np.searchsorted(ids, names), max(ids.size - 1, 0))
+        known = ids[found] == names if ids.size else np.zeros(names.size, dtype=np.bool_)
         for target, column in zip(targets, table.column_names[1:], strict=True):
             target[found[known]] = table[column].to_numpy(False)[known]
     return Fleet(ids, lat, long, customers)

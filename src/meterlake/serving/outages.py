@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from meterlake.analytics.outage.reliability import reliability_indices
+from meterlake.errors import InputError
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 PERIODS = ("day", "week", "month")
@@ -113,6 +114,17 @@ def reliability(
         int(row["served"]), int(row["interruptions"]), float(row["minutes"]), int(row["events"])
     )
     return {"start": start, "end": end, "bbox": bbox, **asdict(indices)}
+
+
+def parse_bbox(text: str | None) -> BBox | None:
+    """``south,west,north,east`` as four floats (``None`` stays ``None``)."""
+    if text is None:
+        return None
+    try:
+        south, west, north, east = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise InputError(f"bbox must be four numbers south,west,north,east: {text!r}") from exc
+    return south, west, north, east
 
 
 def _day(moment: datetime) -> str:
