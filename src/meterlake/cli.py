@@ -53,6 +53,11 @@ def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
     seed: Annotated[int, typer.Option(help="random seed")] = 42,
     layout: Annotated[str, typer.Option(help="lcl (6 columns) or kaggle (3 columns)")] = "lcl",
     files: Annotated[int, typer.Option(help="split readings over this many files")] = 1,
+    outages: Annotated[int, typer.Option(help="clustered outages to inject")] = 3,
+    idle_share: Annotated[float, typer.Option(help="share of meters reading 0 at night")] = 0.0,
+    away_per_year: Annotated[
+        float, typer.Option(help="zero-reading away periods per meter-year")
+    ] = 0.0,
 ) -> None:
     """Write a synthetic London-format fleet into landing/ (+ reference/ and truth/)."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415 (numpy and pandas load only here)
@@ -65,6 +70,9 @@ def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
         seed=seed,
         layout=_layout(layout),
         files=files,
+        outages=outages,
+        idle_share=idle_share,
+        away_per_meter_year=away_per_year,
     )
     with rich_progress(errors, lake.settings.progress) as progress:
         written = lake.generate(spec, progress)
