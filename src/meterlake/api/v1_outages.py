@@ -63,7 +63,10 @@ class OutageCount(BaseModel):
 
 
 class ReliabilityIndices(BaseModel):
-    """IEEE 1366 indices of a period and area (minutes for SAIDI and CAIDI)."""
+    """IEEE 1366 indices of a period and area (minutes for SAIDI and CAIDI).
+
+    Interruptions of 5 minutes or less are momentary: counted in MAIFI, not in SAIFI and SAIDI.
+    """
 
     start: datetime
     end: datetime
@@ -71,10 +74,12 @@ class ReliabilityIndices(BaseModel):
     customers_served: int
     customer_interruptions: int
     customer_minutes: float
+    momentary_interruptions: int
     events: int
     saifi: float | None
     saidi: float | None
     caidi: float | None
+    maifi: float | None
 
 
 @router.get("/outages")
@@ -128,7 +133,7 @@ def reliability(
     ] = None,
     min_confidence: Confidence = 0.0,
 ) -> ReliabilityIndices:
-    """SAIFI, SAIDI and CAIDI of events starting in ``[start, end)`` (in an area when given)."""
+    """SAIFI, SAIDI, CAIDI and MAIFI of events starting in ``[start, end)`` (area optional)."""
     indices = lake_of(request).reliability(
         moment("start", start), moment("end", end), parse_bbox(bbox), min_confidence
     )

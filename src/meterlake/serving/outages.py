@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from meterlake.analytics.outage.reliability import reliability_indices
+from meterlake.analytics.outage.reliability import SUSTAINED_MINUTES, reliability_indices
 from meterlake.errors import InputError
 
 Query = Callable[[str, Sequence[object]], pa.Table]
@@ -79,7 +79,7 @@ def counts(
 def reliability(
     query: Query, *, window: tuple[datetime, datetime], bbox: BBox | None, min_confidence: float
 ) -> dict[str, Any]:
-    """SAIFI, SAIDI and CAIDI of events starting in the window, in the area when given.
+    """SAIFI, SAIDI, CAIDI and MAIFI of events starting in the window, in the area when given.
 
     Customers served: the CIS customers (1 for a meter without a CIS row) of every meter that
     reported in the window and, with an area, lies in it.
@@ -104,14 +104,19 @@ def reliability(
                     JOIN served s USING (meter_id)
                 WHERE e.start >= ? AND e.start < ? AND e.confidence >= ?)
         SELECT (SELECT coalesce(sum(n), 0) FROM served) AS served,
-            coalesce(sum(n), 0) AS interruptions, coalesce(sum(n * minutes), 0) AS minutes,
+            coalesce(sum(n) FILTER (WHERE minutes > ?), 0) AS sustained,
+            coalesce(sum(n) FILTER (WHERE minutes <= ?), 0) AS momentary,
+            coalesce(sum(n * minutes) FILTER (WHERE minutes > ?), 0) AS minutes,
             count(DISTINCT event_id) AS events
         FROM hit""",
         [_day(start), _day(end - timedelta(microseconds=1)), *area_params, start, end,
-         min_confidence],
+         min_confidence, *[SUSTAINED_MINUTES] * 3],
     ).to_pylist()[0]  # fmt: skip
     indices = reliability_indices(
-        int(row["served"]), int(row["interruptions"]), float(row["minutes"]), int(row["events"])
+        int(row["served"]),
+        (int(row["sustained"]), int(row["momentary"])),
+        float(row["minutes"]),
+        int(row["events"]),
     )
     return {"start": start, "end": end, "bbox": bbox, **asdict(indices)}
 

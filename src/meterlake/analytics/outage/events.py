@@ -172,10 +172,14 @@ def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) ->
 def _event_times(items: pd.DataFrame) -> pd.DataFrame:
     """Start and restoration interval of each event, and its source.
 
-    Runs vote with their median start and restoration; ERR-only events span their records.
+    Runs vote with their median start and restoration. ERR-only events span their records: the
+    readings show no silent interval, so a single record is a momentary interruption (restored
+    within the interval, duration 0).
     """
     runs = items[~items["point"]].groupby("label")[["start", "end"]].median()
-    points = items[items["point"]].groupby("label").agg(start=("start", "min"), end=("end", "max"))
+    points = (
+        items[items["point"]].groupby("label").agg(start=("start", "min"), end=("start", "max"))
+    )
     times = runs.combine_first(points).apply(np.floor).astype(np.int64)
     flags = items.groupby("label").agg(err=("err", "any"), runs=("point", lambda p: (~p).sum()))
     source = np.where(flags["runs"] == 0, "err", np.where(flags["err"], "both", "inferred"))

@@ -4,37 +4,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: IEEE 1366: an interruption longer than this is sustained; shorter ones are momentary.
+SUSTAINED_MINUTES = 5.0
+
 
 @dataclass(frozen=True)
 class Reliability:
-    """SAIFI, SAIDI (minutes) and CAIDI (minutes) of one period and area.
+    """SAIFI, SAIDI (minutes), CAIDI (minutes) and MAIFI of one period and area.
 
-    SAIFI = customer interruptions / customers served; SAIDI = customer minutes of interruption
-    / customers served; CAIDI = SAIDI / SAIFI (undefined, ``None``, without interruptions).
+    SAIFI = sustained customer interruptions / customers served; SAIDI = customer minutes of
+    sustained interruption / customers served; CAIDI = SAIDI / SAIFI; MAIFI = momentary customer
+    interruptions / customers served. ``None`` where a denominator is zero.
     """
 
     customers_served: int
     customer_interruptions: int
     customer_minutes: float
+    momentary_interruptions: int
     events: int
     saifi: float | None
     saidi: float | None
     caidi: float | None
+    maifi: float | None
 
 
 def reliability_indices(
-    customers_served: int, customer_interruptions: int, customer_minutes: float, events: int
+    customers_served: int,
+    interruptions: tuple[int, int],
+    customer_minutes: float,
+    events: int,
 ) -> Reliability:
-    """The indices; ``None`` where a denominator is zero."""
-    saifi = customer_interruptions / customers_served if customers_served else None
-    saidi = customer_minutes / customers_served if customers_served else None
-    caidi = customer_minutes / customer_interruptions if customer_interruptions else None
+    """The indices from (sustained, momentary) customer ``interruptions`` and minutes."""
+    sustained, momentary = interruptions
+
+    def per_customer(total: float, digits: int) -> float | None:
+        return round(total / customers_served, digits) if customers_served else None
+
     return Reliability(
         customers_served=customers_served,
-        customer_interruptions=customer_interruptions,
+        customer_interruptions=sustained,
         customer_minutes=round(customer_minutes, 3),
+        momentary_interruptions=momentary,
         events=events,
-        saifi=None if saifi is None else round(saifi, 6),
-        saidi=None if saidi is None else round(saidi, 4),
-        caidi=None if caidi is None else round(caidi, 4),
+        saifi=per_customer(sustained, 6),
+        saidi=per_customer(customer_minutes, 4),
+        caidi=round(customer_minutes / sustained, 4) if sustained else None,
+        maifi=per_customer(momentary, 6),
     )

@@ -150,7 +150,7 @@ def test_err_records_confirm_inferred_events_and_make_events_of_their_own():
     assert set(by_source) == {"both", "err"}
     assert by_source["both"]["meters_affected"] == 3
     assert by_source["both"]["confidence"] == 1.0
-    assert by_source["err"]["duration_minutes"] == 30.0
+    assert by_source["err"]["duration_minutes"] == 0.0  # readings show no gap: momentary
     sources = {m["meter_id"]: m["source"] for m in members.to_pylist()}
     assert sources == {"M00": "both", "M01": "inferred", "M02": "inferred", "M05": "err"}
 
