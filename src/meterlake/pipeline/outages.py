@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -108,12 +110,12 @@ def infer_events(
         masks = query(_MASKS, grid.params())
         errs = query(_ERRS, grid.params())
     with _timed(report, "infer"):
-        ids = np.unique(
-            np.concatenate([masks["meter_id"].to_numpy(False), errs["meter_id"].to_numpy(False)])
-        ).astype(np.str_)
-        blocks = _blocks(masks, ids, grid.slots)
+        names = pa.chunked_array(masks["meter_id"].chunks + errs["meter_id"].chunks, pa.string())
+        known = pc.unique(names).sort()
+        ids = known.to_numpy(zero_copy_only=False).astype(np.str_)
+        blocks = _blocks(masks, _index(masks["meter_id"], known), ids.size, grid.slots)
         runs = candidate_runs(blocks, params)
-        err_meter = np.searchsorted(ids, errs["meter_id"].to_numpy(False).astype(np.str_))
+        err_meter = _index(errs["meter_id"], known)
         err_slot = errs["slot"].to_numpy().astype(np.int64)
         evidence = gather_evidence(runs, err_meter, err_slot, params.tolerance)
         background = Background.of(
@@ -131,20 +133,25 @@ def infer_events(
     return events, meters
 
 
-def _blocks(masks: pa.Table, ids: np.ndarray[Any, Any], slots: int) -> MeterBlocks:
-    meter = np.searchsorted(ids, masks["meter_id"].to_numpy(False).astype(np.str_))
-    first = np.full(ids.size, slots, dtype=np.int64)
-    last = np.full(ids.size, -1, dtype=np.int64)
-    np.minimum.at(first, meter, masks["first"].to_numpy().astype(np.int64))
-    np.maximum.at(last, meter, masks["last"].to_numpy().astype(np.int64))
+def _index(names: pa.ChunkedArray, known: pa.Array) -> npt.NDArray[np.int64]:
+    """Position of each name in the sorted ``known`` names."""
+    return np.asarray(pc.index_in(names, value_set=known).to_numpy(), dtype=np.int64)
+
+
+def _blocks(masks: pa.Table, meter: npt.NDArray[np.int64], meters: int, slots: int) -> MeterBlocks:
+    every = pd.RangeIndex(meters)
+    first = (
+        pd.Series(masks["first"].to_numpy()).groupby(meter).min().reindex(every, fill_value=slots)
+    )
+    last = pd.Series(masks["last"].to_numpy()).groupby(meter).max().reindex(every, fill_value=-1)
     return MeterBlocks(
-        meters=int(ids.size),
+        meters=meters,
         slots=slots,
         meter=meter.astype(np.int64),
         block=masks["block"].to_numpy().astype(np.int64),
         mask=masks["mask"].to_numpy().astype(np.uint64),
-        first=first,
-        last=last,
+        first=first.to_numpy(np.int64),
+        last=last.to_numpy(np.int64),
     )
 
 

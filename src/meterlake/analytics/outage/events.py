@@ -18,7 +18,7 @@ from meterlake.analytics.outage.params import OutageParams
 
 Ints = npt.NDArray[np.int64]
 _KEY = np.int64(1) << 32  # meter index * _KEY + interval: one sortable key
-_CHUNK = 256  # components measured against every meter at once
+_CHUNK = 256  # meters measured against every meter at once
 _PLACE = ("centroid_lat", "centroid_long", "min_lat", "max_lat", "min_long", "max_long")
 
 
@@ -93,6 +93,7 @@ def build_events(
     items = items[items["label"].isin(groups.index)]
     events = _event_times(items).join(groups["chance"])
     members = _members(items, events)
+    events["event_id"] = event_ids(_times(events["start"], params, origin), members, fleet)
     return _events_table(events, members, fleet, params, origin), _members_table(
         members, events, fleet, params, origin
     )
@@ -145,28 +146,18 @@ def _judged(
 
 
 def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) -> pd.Series:
-    """Meters with a position within ``radius_km`` of a component's extent, per label."""
-    frame = pd.DataFrame({"label": label, "lat": fleet.lat[meter], "long": fleet.long[meter]})
-    centre = frame.groupby("label")[["lat", "long"]].mean()
-    spread = distance_km(
-        frame["lat"].to_numpy(),
-        frame["long"].to_numpy(),
-        centre["lat"].reindex(frame["label"]).to_numpy(),
-        centre["long"].reindex(frame["label"]).to_numpy(),
-    )
-    reach = pd.Series(spread).groupby(frame["label"].to_numpy()).max() + params.radius_km
+    """Meters placed within ``radius_km`` of a component's most surrounded member, per label."""
+    used = np.unique(meter)
     known = ~np.isnan(fleet.lat)
-    counts = np.zeros(len(centre), dtype=np.int64)
-    for low in range(0, len(centre), _CHUNK):
-        rows = slice(low, low + _CHUNK)
+    around = np.zeros(used.size, dtype=np.int64)
+    for low in range(0, used.size, _CHUNK):
+        rows = used[low : low + _CHUNK]
         far = distance_km(
-            centre["lat"].to_numpy()[rows, None],
-            centre["long"].to_numpy()[rows, None],
-            fleet.lat[known][None, :],
-            fleet.long[known][None, :],
+            fleet.lat[rows, None], fleet.long[rows, None], fleet.lat[known], fleet.long[known]
         )
-        counts[rows] = (far <= reach.to_numpy()[rows, None]).sum(axis=1)
-    return pd.Series(counts, index=centre.index)
+        around[low : low + rows.size] = (far <= params.radius_km).sum(axis=1)
+    per_meter = pd.Series(around, index=used).reindex(meter).to_numpy()
+    return pd.Series(per_meter).groupby(label).max()
 
 
 def _event_times(items: pd.DataFrame) -> pd.DataFrame:
@@ -181,7 +172,11 @@ def _event_times(items: pd.DataFrame) -> pd.DataFrame:
         items[items["point"]].groupby("label").agg(start=("start", "min"), end=("start", "max"))
     )
     times = runs.combine_first(points).apply(np.floor).astype(np.int64)
-    flags = items.groupby("label").agg(err=("err", "any"), runs=("point", lambda p: (~p).sum()))
+    flags = (
+        items.assign(run=~items["point"])
+        .groupby("label")
+        .agg(err=("err", "any"), runs=("run", "sum"))
+    )
     source = np.where(flags["runs"] == 0, "err", np.where(flags["err"], "both", "inferred"))
     return times.assign(source=pd.Series(source, index=flags.index))
 
@@ -201,11 +196,22 @@ def _members(items: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_ids(starts: pd.Series, members: pd.DataFrame, fleet: Fleet) -> pd.Series:
-    """Stable ids from the start and the sorted meter ids, e.g. ``20130103T0930-9f2c41ab``."""
-    meters = members.groupby("label")["meter"].agg(lambda m: ",".join(sorted(fleet.meter_id[m])))
-    digest = meters.map(lambda text: xxhash.xxh3_64_hexdigest(text.encode())[:8])
+    """Stable ids from the start and the set of meters, e.g. ``20130103T0930-9f2c41ab``.
+
+    The meters' part is the XOR of each meter id's 64-bit xxhash (order does not matter).
+    """
+    if members.empty:
+        return pd.Series([], index=starts.index, dtype=object)
+    used = np.unique(members["meter"].to_numpy())
+    hashes = np.zeros(fleet.meter_id.size, dtype=np.uint64)
+    hashes[used] = [xxhash.xxh3_64_intdigest(str(fleet.meter_id[m]).encode()) for m in used]
+    ordered = members.sort_values("label")
+    labels = ordered["label"].to_numpy()
+    firsts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    digest = np.bitwise_xor.reduceat(hashes[ordered["meter"].to_numpy()], firsts)
+    text = pd.Series([f"{value:016x}"[:8] for value in digest], index=labels[firsts])
     stamps = pd.to_datetime(starts).dt.strftime("%Y%m%dT%H%M")
-    return stamps + "-" + digest.reindex(starts.index)
+    return stamps + "-" + text.reindex(starts.index)
 
 
 def _times(slots: pd.Series, params: OutageParams, origin: np.datetime64) -> pd.Series:
@@ -245,7 +251,7 @@ def _events_table(
     )
     frame = pd.DataFrame(
         {
-            "event_id": event_ids(start, members, fleet),
+            "event_id": events["event_id"],
             "start": start,
             "restoration": restoration,
             "duration_minutes": (events["end"] - events["start"]) * float(params.interval_minutes),
@@ -267,10 +273,9 @@ def _members_table(
     params: OutageParams,
     origin: np.datetime64,
 ) -> pa.Table:
-    ids = event_ids(_times(events["start"], params, origin), members, fleet)
     frame = pd.DataFrame(
         {
-            "event_id": ids.reindex(members["label"]).to_numpy(),
+            "event_id": events["event_id"].reindex(members["label"]).to_numpy(),
             "meter_id": fleet.meter_id[members["meter"]],
             "start": _times(members["start"], params, origin),
             "restoration": _times(members["end"], params, origin),
