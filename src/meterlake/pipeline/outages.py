@@ -122,7 +122,7 @@ def infer_events(
             runs.end - runs.start, int((blocks.last - blocks.first + 1).clip(0).sum())
         )
         events, meters = build_events(
-            evidence, _fleet(query, ids), params, np.datetime64(grid.origin, "us"), background
+            evidence, _fleet(query, known), params, np.datetime64(grid.origin, "us"), background
         )
         keep = pc.and_(pc.greater_equal(events["start"], start), pc.less(events["start"], end))
         events = events.filter(keep)
@@ -134,8 +134,9 @@ def infer_events(
 
 
 def _index(names: pa.ChunkedArray, known: pa.Array) -> npt.NDArray[np.int64]:
-    """Position of each name in the sorted ``known`` names."""
-    return np.asarray(pc.index_in(names, value_set=known).to_numpy(), dtype=np.int64)
+    """Position of each name in ``known`` (-1 when it is not there)."""
+    found = pc.fill_null(pc.index_in(names, value_set=known), -1)
+    return np.asarray(found.to_numpy(), dtype=np.int64)
 
 
 def _blocks(masks: pa.Table, meter: npt.NDArray[np.int64], meters: int, slots: int) -> MeterBlocks:
@@ -155,19 +156,18 @@ def _blocks(masks: pa.Table, meter: npt.NDArray[np.int64], meters: int, slots: i
     )
 
 
-def _fleet(query: Query, ids: np.ndarray[Any, Any]) -> Fleet:
+def _fleet(query: Query, known: pa.Array) -> Fleet:
     """Positions (geodata) and customer counts (CIS; 1 for a meter without a CIS row)."""
     geo = query("SELECT meter_id, lat, long FROM geodata", [])
     cis = query("SELECT meter_id, count(DISTINCT customer_id) AS n FROM cis GROUP BY 1", [])
-    lat, long = np.full(ids.size, np.nan), np.full(ids.size, np.nan)
-    customers = np.ones(ids.size, dtype=np.int64)
+    lat, long = np.full(len(known), np.nan), np.full(len(known), np.nan)
+    customers = np.ones(len(known), dtype=np.int64)
     for table, targets in ((geo, (lat, long)), (cis, (customers,))):
-        names = table["meter_id"].to_numpy(False).astype(np.str_)
-        found = np.minimum(np.searchsorted(ids, names), max(ids.size - 1, 0))
-        known = ids[found] == names if ids.size else np.zeros(names.size, dtype=np.bool_)
+        found = _index(table["meter_id"], known)
+        here = found >= 0
         for target, column in zip(targets, table.column_names[1:], strict=True):
-            target[found[known]] = table[column].to_numpy(False)[known]
-    return Fleet(ids, lat, long, customers)
+            target[found[here]] = table[column].to_numpy()[here]
+    return Fleet(known.to_numpy(zero_copy_only=False).astype(np.str_), lat, long, customers)
 
 
 def store_events(
