@@ -13,12 +13,12 @@ import xxhash
 from meterlake import schema
 from meterlake.analytics.outage.chance import Background, chance
 from meterlake.analytics.outage.cluster import distance_km, link
+from meterlake.analytics.outage.density import Density
 from meterlake.analytics.outage.grid import Runs
 from meterlake.analytics.outage.params import OutageParams
 
 Ints = npt.NDArray[np.int64]
 _KEY = np.int64(1) << 32  # meter index * _KEY + interval: one sortable key
-_CHUNK = 256  # meters measured against every meter at once
 _PLACE = ("centroid_lat", "centroid_long", "min_lat", "max_lat", "min_long", "max_long")
 
 
@@ -146,18 +146,23 @@ def _judged(
 
 
 def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) -> pd.Series:
-    """Meters placed within ``radius_km`` of a component's most surrounded member, per label."""
-    used = np.unique(meter)
-    known = ~np.isnan(fleet.lat)
-    around = np.zeros(used.size, dtype=np.int64)
-    for low in range(0, used.size, _CHUNK):
-        rows = used[low : low + _CHUNK]
-        far = distance_km(
-            fleet.lat[rows, None], fleet.long[rows, None], fleet.lat[known], fleet.long[known]
-        )
-        around[low : low + rows.size] = (far <= params.radius_km).sum(axis=1)
-    per_meter = pd.Series(around, index=used).reindex(meter).to_numpy()
-    return pd.Series(per_meter).groupby(label).max()
+    """Meters placed within ``radius_km`` of a component's extent, per label."""
+    frame = pd.DataFrame({"label": label, "lat": fleet.lat[meter], "long": fleet.long[meter]})
+    centre = frame.groupby("label")[["lat", "long"]].mean()
+    spread = distance_km(
+        frame["lat"].to_numpy(),
+        frame["long"].to_numpy(),
+        centre["lat"].reindex(frame["label"]).to_numpy(),
+        centre["long"].reindex(frame["label"]).to_numpy(),
+    )
+    reach = pd.Series(spread).groupby(frame["label"].to_numpy()).max() + params.radius_km
+    density = Density.of(fleet.lat, fleet.long, params.radius_km / 4)
+    counts = density.around(
+        centre["lat"].to_numpy(),
+        centre["long"].to_numpy(),
+        reach.reindex(centre.index).to_numpy(np.float64),
+    )
+    return pd.Series(counts, index=centre.index)
 
 
 def _event_times(items: pd.DataFrame) -> pd.DataFrame:

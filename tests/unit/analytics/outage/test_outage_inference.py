@@ -9,6 +9,7 @@ import pytest
 from meterlake.analytics.outage import OutageParams
 from meterlake.analytics.outage.chance import Background, chance
 from meterlake.analytics.outage.cluster import components
+from meterlake.analytics.outage.density import Density
 from meterlake.analytics.outage.events import Fleet, build_events, gather_evidence
 from meterlake.analytics.outage.grid import BLOCK, MeterBlocks, Runs, candidate_runs
 from meterlake.analytics.outage.grid import _sum_over_slots as sum_over_slots
@@ -220,3 +221,20 @@ def test_a_staircase_of_runs_one_interval_apart_is_not_one_long_event():
     events, members = events_of(on, NEAR, OutageParams(max_chance=1.0))
     assert events.column("meters_affected").to_pylist() == [3]  # the middle three, not all five
     assert sorted(members.column("meter_id").to_pylist()) == ["M01", "M02", "M03"]
+
+
+def test_density_counts_at_least_the_meters_in_the_disc_and_at_most_the_square():
+    rng = np.random.default_rng(4)
+    lat, long = 51.5 + rng.normal(0, 0.02, 400), -0.1 + rng.normal(0, 0.03, 400)
+    lat[:3] = np.nan  # meters without a position are not counted
+    density = Density.of(lat, long, 0.25)
+    places, reach = np.array([51.5, 51.52, 51.45]), np.array([1.0, 2.0, 0.5])
+    found = density.around(places, np.array([-0.1, -0.12, -0.08]), reach)
+    for place, spot_long, radius, count in zip(
+        places, [-0.1, -0.12, -0.08], reach, found, strict=True
+    ):
+        north = np.abs(lat - place) * 111.2
+        east = np.abs(long - spot_long) * 111.2 * np.cos(np.radians(51.5))
+        disc = int((np.hypot(north, east) <= radius).sum())
+        square = int(((north <= radius + 0.6) & (east <= radius + 0.6)).sum())  # + cells
+        assert disc <= count <= square
