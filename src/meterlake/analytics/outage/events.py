@@ -160,7 +160,7 @@ def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) ->
     counts = density.around(
         centre["lat"].to_numpy(),
         centre["long"].to_numpy(),
-        reach.reindex(centre.index).to_numpy(np.float64),
+        np.asarray(reach.reindex(centre.index), dtype=np.float64),
     )
     return pd.Series(counts, index=centre.index)
 
