@@ -89,8 +89,7 @@ def build_events(
         }
     )
     items = _core(items, params.tolerance)
-    groups = _judged(items, fleet, params, background)
-    items = items[items["label"].isin(groups.index)]
+    groups, items = _judged(items, fleet, params, background)
     events = _event_times(items).join(groups["chance"])
     members = _members(items, events)
     events["event_id"] = event_ids(_times(events["start"], params, origin), members, fleet)
@@ -117,32 +116,40 @@ def _core(items: pd.DataFrame, tolerance: int) -> pd.DataFrame:
 
 def _judged(
     items: pd.DataFrame, fleet: Fleet, params: OutageParams, background: Background
-) -> pd.DataFrame:
-    """Accepted components: with an ERR record, or enough meters and too unlikely by chance.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accepted components (with their ``chance``) and the items that make them.
 
-    ``chance`` is the probability that the component's runs lined up by coincidence.
+    Runs of at least ``min_meters`` meters are an event when they are too unlikely to line up by
+    chance (``chance`` <= ``max_chance``). An ERR record is an event on its own, but the runs of
+    other meters that happen to start with it join only when they pass the same test: an ERR
+    record does not vouch for a neighbour's unrelated gap.
     """
-    groups = items.groupby("label").agg(meters=("meter", "nunique"), err=("err", "any"))
-    groups["chance"] = np.where(groups["err"], 0.0, 1.0)
-    judged = groups.index[(groups["meters"] >= params.min_meters) & ~groups["err"]]
+    runs = items[~items["point"]]
+    groups = items.groupby("label").agg(err=("err", "any"))
+    groups["run_meters"] = runs.groupby("label")["meter"].nunique()
+    groups["run_meters"] = groups["run_meters"].fillna(0).astype(np.int64)
+    groups["chance"] = 1.0
+    judged = groups.index[groups["run_meters"] >= params.min_meters]
     if len(judged):
-        runs = items[items["label"].isin(judged) & ~items["point"]]
+        runs = runs[runs["label"].isin(judged)]
         length = (runs["end"] - runs["start"]).groupby(runs["label"]).median()
         meters = runs.drop_duplicates(["label", "meter"])
         neighbours = _neighbours(
             meters["label"].to_numpy(), meters["meter"].to_numpy(), fleet, params
         )
         groups.loc[judged, "chance"] = chance(
-            groups.loc[judged, "meters"].to_numpy(np.int64),
+            groups.loc[judged, "run_meters"].to_numpy(np.int64),
             np.floor(length.reindex(judged).to_numpy()).astype(np.int64),
             neighbours.reindex(judged).to_numpy(np.int64),
             background,
             params.tolerance,
         )
-    accepted = groups["err"] | (
-        (groups["meters"] >= params.min_meters) & (groups["chance"] <= params.max_chance)
-    )
-    return groups[accepted]
+    significant = groups["chance"] <= params.max_chance
+    groups = groups[groups["err"] | significant]
+    groups.loc[groups["err"], "chance"] = 0.0
+    vouched = significant.reindex(items["label"]).fillna(False).to_numpy(np.bool_)
+    kept: pd.DataFrame = items[items["label"].isin(groups.index) & (vouched | items["err"])]
+    return groups, kept
 
 
 def _neighbours(label: Ints, meter: Ints, fleet: Fleet, params: OutageParams) -> pd.Series:

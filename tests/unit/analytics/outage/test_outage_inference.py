@@ -238,3 +238,11 @@ def test_density_counts_at_least_the_meters_in_the_disc_and_at_most_the_square()
         disc = int((np.hypot(north, east) <= radius).sum())
         square = int(((north <= radius + 0.6) & (east <= radius + 0.6)).sum())  # + cells
         assert disc <= count <= square
+
+
+def test_an_err_record_does_not_vouch_for_a_neighbours_unrelated_gap():
+    on = grid(6)
+    on[1, 8 * DAY + 20 : 8 * DAY + 22] = False  # meter 1 drops two readings
+    events, members = events_of(on, NEAR, OutageParams(), err=((0,), (8 * DAY + 20,)))
+    assert events.column("source").to_pylist() == ["err"]
+    assert members.column("meter_id").to_pylist() == ["M00"]
