@@ -151,16 +151,20 @@ def _server(root: Path, port: int) -> subprocess.Popen[bytes]:
          "--port", str(port)],
         env={**os.environ, "MLK_PROGRESS": "false"},
     )  # fmt: skip
-    for _ in range(150):
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
+            response = connection.getresponse()
+            # Measure the steady state: the meter-clustered reads store filled.
+            if response.status == 200 and json.loads(response.read())["reading_store"] == "current":
                 return server
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.5)
     server.kill()
-    raise SystemExit("the server did not start")
+    raise SystemExit("the server did not start (or its reads store did not fill in 10 min)")
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,13 +51,17 @@ FORECAST_MODELS = ("seasonal_naive", "default")
 class MeterLake:
     """Operations on one lake."""
 
-    def __init__(self, settings: Settings, cached: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, settings: Settings, cached: tuple[str, ...] = (), clustered: bool = False
+    ) -> None:
         """Bind to the lake at ``settings.root``.
 
-        ``cached`` tables are held in memory by the reader (for servers).
+        ``cached`` tables are held in memory by the reader and ``clustered`` keeps a
+        meter-clustered store of the interval reads (both for servers).
         """
         self.settings = settings
         self.cached = cached
+        self.clustered = clustered
         self.layout = LakeLayout(settings.root)
         self._reader: LakeReader | None = None
 
@@ -112,13 +116,30 @@ class MeterLake:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
         return self._open_reader().query(query, params)
 
+    def _days_sql(
+        self, query: str, params: Sequence[object], first_day: date, last_day: date
+    ) -> pa.Table:
+        return self._open_reader().query_days(query, params, first_day, last_day)
+
     def _open_reader(self) -> LakeReader:
         if self._reader is None:
             self._recover_if_idle()
             self._reader = LakeReader(
-                self.layout, self.settings.memory_limit, self.settings.threads, self.cached
+                self.layout,
+                self.settings.memory_limit,
+                self.settings.threads,
+                self.cached,
+                clustered=self.clustered,
             )
         return self._reader
+
+    def open(self) -> None:
+        """Open the long-lived reader now (a server starts filling its caches at once)."""
+        self._open_reader()
+
+    def serving_state(self) -> str:
+        """The reads store's state: ``current``, ``updating`` or ``off``."""
+        return self._reader.store_state if self._reader is not None else "off"
 
     def close(self) -> None:
         """Release the long-lived reader, if one was opened."""
@@ -145,7 +166,7 @@ class MeterLake:
         """The reference ``/forecast`` body from the named (or default) model."""
         if model not in (None, *FORECAST_MODELS):
             raise InputError(f"unknown model {model!r}; registered: {', '.join(FORECAST_MODELS)}")
-        return compat.forecast(self.sql, meter_id, start, end, self._recent_from())
+        return compat.forecast(self._days_sql, meter_id, start, end, self._recent_from())
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
@@ -172,7 +193,7 @@ class MeterLake:
         if end <= start:
             raise InputError("end must be after start")
         return v1.readings(
-            self.sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
+            self._days_sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
         )
 
     def forecasts(
@@ -180,7 +201,7 @@ class MeterLake:
     ) -> list[dict[str, Any]]:
         """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
         return v1.forecasts(
-            self.sql,
+            self._days_sql,
             meter_id,
             window=(start, end),
             quantiles=quantiles,
