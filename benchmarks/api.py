@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,27 @@ def _lake(meters: int, days: int, seed: int) -> Path:
         lake.ingest([root / "landing", root / "reference"])
         lake.close()
     return root
+
+
+def _add_error_reads(root: Path, meter_ids: list[str], count: int, seed: int) -> None:
+    """Ingest ``count`` ERR reads (default MDM layout) spread over the benchmark's days.
+
+    Deterministic content, so a second run finds the file in the ledger and changes nothing.
+    """
+    rng = random.Random(seed)  # noqa: S311 (test data, not security)
+    path = root / "extra" / f"err-reads-{count}-s{seed}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["meter_id;obis_code;reading_time;reading_value;error_code;reading_type"]
+    for _ in range(count):
+        moment = datetime.combine(START, datetime.min.time()) + timedelta(
+            minutes=15 * rng.randrange(96 * 365)
+        )
+        code = f"ERR0{rng.randrange(1, 6)}"
+        lines.append(f"{rng.choice(meter_ids)};1.8.0;{moment:%Y%m%d%H}24{moment:%M%S};;{code};ERR")
+    path.write_text("\n".join(lines) + "\n")
+    lake = MeterLake(Settings(root=root))
+    lake.ingest([path])
+    lake.close()
 
 
 def _urls(meter_ids: list[str], days: int, rng: random.Random) -> dict[str, Callable[[], str]]:
@@ -218,11 +239,16 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--lake", type=Path, default=None, help="use this existing lake")
     parser.add_argument("--only", default="", help="comma-separated endpoint names to drive")
+    parser.add_argument(
+        "--error-reads", type=int, default=0, help="first ingest this many ERR reads (MDM layout)"
+    )
     args = parser.parse_args()
     root = args.lake or _lake(args.meters, args.days, args.seed)
     lake = MeterLake(Settings(root=root))
     meter_ids = [r["meter_id"] for r in lake.meters(limit=10_000)["items"]]
     lake.close()
+    if args.error_reads:
+        _add_error_reads(root, meter_ids, args.error_reads, args.seed)
     rng = random.Random(args.seed)  # noqa: S311 (load shape, not security)
     port = _free_port()
     server = _server(root, port)
