@@ -83,7 +83,7 @@ def _urls(meter_ids: list[str], days: int, rng: random.Random) -> dict[str, Call
             f"/anomaly/{meter()}?data_start=2013-01-01&data_end=2014-01-01&outlier_only=1"
         ),
         "outage (1 h)": lambda: (
-            f"/outage?start_date_time={day()}+09:00:00&end_date_time={day()}+10:00:00"
+            f"/outage?start_date_time={(d := day())}+09:00:00&end_date_time={d}+10:00:00"
         ),
         "v1 readings (week)": lambda: (
             f"/v1/meters/{meter()}/readings?start={(d := day())}&end={d + timedelta(days=7)}"
