@@ -61,7 +61,8 @@ def _last_monday(year: int, month: int) -> date:
 def _christmas(year: int) -> list[date]:
     """Christmas and Boxing Day, each moved to the next free weekday when on a weekend."""
     days: list[date] = []
-    for day in (date(year, 12, 25), date(year, 12, 26)):
+    for christmas_day in (date(year, 12, 25), date(year, 12, 26)):
+        day = christmas_day
         while day.weekday() >= _SATURDAY or day in days:
             day += timedelta(days=1)
         days.append(day)
@@ -89,5 +90,7 @@ def holiday_mask(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
     if days.size == 0:
         return np.zeros(0, dtype=bool)
     years = days.astype("datetime64[Y]").astype(np.int64) + 1970
-    holidays = sorted(h for year in range(years.min(), years.max() + 1) for h in bank_holidays(year))
+    holidays = sorted(
+        h for year in range(years.min(), years.max() + 1) for h in bank_holidays(year)
+    )
     return np.isin(days, np.array(holidays, dtype="datetime64[D]"))

@@ -25,7 +25,11 @@ class DailyMatrix:
 
     @classmethod
     def from_rows(
-        cls, meter_ids: pa.Array, days: Days, kwh: Floats, window: tuple[Days, Days] | None = None
+        cls,
+        meter_ids: pa.Array,
+        days: Days,
+        kwh: Floats,
+        window: tuple[np.datetime64, np.datetime64] | None = None,
     ) -> DailyMatrix:
         """Pivot one row per meter and day; ``window`` (first, last) fixes the day columns."""
         encoded = pa.chunked_array([meter_ids]).combine_chunks().dictionary_encode()
@@ -34,7 +38,11 @@ class DailyMatrix:
         rank = np.empty(len(names), dtype=np.int64)
         rank[order] = np.arange(len(names))
         rows = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-        first, last = window if window is not None else (days.min(), days.max())
+        first, last = (
+            window
+            if window is not None
+            else (np.datetime64(days.min(), "D"), np.datetime64(days.max(), "D"))
+        )
         columns = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
         values = np.full((len(names), len(columns)), np.nan)
         values[rows, (days - first).astype(np.int64)] = kwh

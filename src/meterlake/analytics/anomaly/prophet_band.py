@@ -19,13 +19,15 @@ import pandas as pd
 from meterlake.analytics.anomaly.matrix import Band, DailyMatrix, DailyWeather
 from meterlake.errors import MissingExtraError
 
+logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)  # "plotly failed": plots unused
 try:
+    from cmdstanpy.utils import get_logger
     from prophet import Prophet
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingExtraError("prophet", "the prophet anomaly detector") from exc
 
-for _noisy in ("cmdstanpy", "prophet"):
-    logging.getLogger(_noisy).setLevel(logging.ERROR)
+get_logger().setLevel(logging.ERROR)  # creates cmdstanpy's handler now, so fits stay quiet
+logging.getLogger("prophet").setLevel(logging.ERROR)
 
 INTERVAL_WIDTH = 0.98
 CHANGEPOINT_RANGE = 0.8

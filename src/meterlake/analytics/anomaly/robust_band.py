@@ -112,7 +112,9 @@ class _Fit:
         meters, p = self.logs.shape[0], self.x.shape[1]
         steps = self._step_columns()
         a = np.zeros((meters, p + 1, p + 1))
-        a[:, :p, :p] = (self.weights @ self.outer).reshape(meters, p, p) + np.diag(self.penalty + _TINY)
+        a[:, :p, :p] = (self.weights @ self.outer).reshape(meters, p, p) + np.diag(
+            self.penalty + _TINY
+        )
         weighted_steps = self.weights * steps
         a[:, :p, p] = a[:, p, :p] = weighted_steps @ self.x
         a[:, p, p] = weighted_steps.sum(axis=1) + (steps.sum(axis=1) == 0) + _TINY
@@ -170,4 +172,4 @@ def _level_change(
         return np.full(residuals.shape[0], days, dtype=np.int64)
     best = np.argmax(score, axis=1)
     found = score[np.arange(len(best)), best] > settings.change_threshold
-    return np.where(found, best + 1, days).astype(np.int64)
+    return np.asarray(np.where(found, best + 1, days), dtype=np.int64)
