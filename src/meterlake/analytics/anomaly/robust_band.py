@@ -35,10 +35,12 @@ class RobustSettings:
     """Knobs of the default detector (defaults used everywhere, documented in docs/anomaly.md)."""
 
     coverage: float = 0.98
-    huber_iterations: int = 3
-    bisquare_iterations: int = 3
-    min_segment_days: int = 28
-    change_threshold: float = 6.0
+    huber_iterations: int = 2
+    bisquare_iterations: int = 2
+    change_window_days: int = 28
+    min_side_days: int = 14
+    change_threshold: float = 5.0
+    min_shift_sigmas: float = 1.0
     min_sigma: float = 0.02
     offset_share: float = 0.05
 
@@ -62,8 +64,10 @@ class RobustDetector:
         logs = np.log(np.maximum(filled, 0.0) + offset[:, None]) * observed
         fit = _Fit(design, logs, observed, s.min_sigma)
         fit.iterate(s.huber_iterations, s.bisquare_iterations)
-        fit.step = _level_change(fit.residuals(), observed, fit.sigma, s)
-        fit.iterate(1, s.bisquare_iterations)
+        fit.set_step(_level_change(fit.residuals(), observed, fit.sigma, s))
+        fit.iterate(0, s.bisquare_iterations)
+        if fit.drop_small_steps(s.min_shift_sigmas):
+            fit.iterate(0, 1)
         baseline = fit.baseline()
         n = np.maximum(observed.sum(axis=1), 1)
         spread = fit.sigma * np.sqrt(1.0 + design.columns.shape[1] / n)
@@ -87,7 +91,8 @@ class _Fit:
         self.observed = observed
         self.min_sigma = min_sigma
         self.weights = observed.astype(np.float64)
-        self.step = np.zeros(0, dtype=np.int64)
+        self.step = np.full(logs.shape[0], logs.shape[1], dtype=np.int64)
+        self.steps = np.zeros(logs.shape)
         self.sigma = np.ones(logs.shape[0])
         self.coef = np.zeros((logs.shape[0], self.x.shape[1] + 1))
 
@@ -102,15 +107,14 @@ class _Fit:
                 self.weights = _robust_weights(residuals / self.sigma[:, None], kind)
                 self.weights *= self.observed
 
-    def _step_columns(self) -> Floats:
-        meters, days = self.logs.shape
-        if self.step.size == 0:
-            return np.zeros((meters, days))
-        return (np.arange(days)[None, :] >= self.step[:, None]).astype(np.float64)
+    def set_step(self, step: npt.NDArray[np.int64]) -> None:
+        """First day of each meter's level change (the day count for none)."""
+        self.step = step
+        self.steps = (np.arange(self.logs.shape[1])[None, :] >= step[:, None]).astype(np.float64)
 
     def _solve(self) -> None:
         meters, p = self.logs.shape[0], self.x.shape[1]
-        steps = self._step_columns()
+        steps = self.steps
         a = np.zeros((meters, p + 1, p + 1))
         a[:, :p, :p] = (self.weights @ self.outer).reshape(meters, p, p) + np.diag(
             self.penalty + _TINY
@@ -123,13 +127,21 @@ class _Fit:
         b[:, p] = (weighted_steps * self.logs).sum(axis=1)
         self.coef = np.linalg.solve(a, b[:, :, None])[:, :, 0]
 
+    def drop_small_steps(self, min_sigmas: float) -> bool:
+        """Forget level changes smaller than ``min_sigmas``; True when any was dropped."""
+        days = self.logs.shape[1]
+        small = (self.step < days) & (np.abs(self.coef[:, -1]) < min_sigmas * self.sigma)
+        if small.any():
+            self.set_step(np.where(small, days, self.step))
+        return bool(small.any())
+
     def baseline(self) -> Floats:
         """Fitted log consumption without the level change."""
         return np.asarray(self.coef[:, :-1] @ self.x.T)
 
     def residuals(self) -> Floats:
         """Observed minus fitted (with the level change); 0 where nothing was observed."""
-        fitted = self.baseline() + self.coef[:, -1:] * self._step_columns()
+        fitted = self.baseline() + self.coef[:, -1:] * self.steps
         return np.asarray((self.logs - fitted) * self.observed)
 
 
@@ -153,23 +165,43 @@ def _row_median(values: Floats, observed: Bools) -> Floats:
 def _level_change(
     residuals: Floats, observed: Bools, sigma: Floats, settings: RobustSettings
 ) -> npt.NDArray[np.int64]:
-    """First day of a sustained level change per meter (the day count when there is none).
+    """Candidate first day of a level change per meter (the day count when there is none).
 
-    Standardised two-sample statistic of the clipped residuals before and after each day; the
-    best split counts when both sides have ``min_segment_days`` and it passes the threshold.
+    For every day, the mean of the clipped, standardised residuals over the ``window`` days
+    after it is compared with the ``window`` days before it (a moving-sum test: a smooth season
+    does not count, an abrupt jump does); the largest jump is a candidate when it passes the
+    threshold. ``_Fit.keep_sustained_steps`` then keeps it only if the level stays changed.
     """
+    meters, days = residuals.shape
+    width = settings.change_window_days
+    if days < 2 * settings.min_side_days:
+        return np.full(meters, days, dtype=np.int64)
     clipped = np.clip(residuals / sigma[:, None], -_CLIP, _CLIP) * observed
-    before = np.cumsum(clipped, axis=1)[:, :-1]
-    counted = np.cumsum(observed, axis=1)[:, :-1].astype(np.float64)
-    total, n = clipped.sum(axis=1, keepdims=True), observed.sum(axis=1, keepdims=True)
-    after_n = n - counted
-    valid = (counted >= settings.min_segment_days) & (after_n >= settings.min_segment_days)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = (total - before) / after_n - before / counted
-        score = np.where(valid, np.abs(gap) * np.sqrt(counted * after_n / n), 0.0)
-    days = residuals.shape[1]
-    if days < 2:
-        return np.full(residuals.shape[0], days, dtype=np.int64)
+    sums = _padded_cumsum(clipped, width)
+    counts = _padded_cumsum(observed.astype(np.float64), width)
+    here, back, ahead = (
+        slice(width + 1, width + days),
+        slice(1, days),
+        slice(2 * width + 1, 2 * width + days),
+    )
+    n_before = counts[:, here] - counts[:, back]
+    n_after = counts[:, ahead] - counts[:, here]
+    local = (sums[:, ahead] - sums[:, here]) / np.maximum(n_after, 1.0) - (
+        sums[:, here] - sums[:, back]
+    ) / np.maximum(n_before, 1.0)
+    enough = (n_before >= settings.min_side_days) & (n_after >= settings.min_side_days)
+    stat = np.abs(local) * np.sqrt(n_before * n_after / np.maximum(n_before + n_after, 1.0))
+    score = np.where(enough, stat, 0.0)
     best = np.argmax(score, axis=1)
-    found = score[np.arange(len(best)), best] > settings.change_threshold
+    found = score[np.arange(meters), best] > settings.change_threshold
     return np.asarray(np.where(found, best + 1, days), dtype=np.int64)
+
+
+def _padded_cumsum(values: Floats, width: int) -> Floats:
+    """Running sums with ``width + 1`` leading zeros and ``width`` copies of the total after."""
+    meters = values.shape[0]
+    running = np.cumsum(values, axis=1)
+    total = running[:, -1:]
+    return np.concatenate(
+        [np.zeros((meters, width + 1)), running, np.repeat(total, width, axis=1)], axis=1
+    )
