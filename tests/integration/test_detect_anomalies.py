@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from meterlake.analytics.anomaly import robust_band
+from meterlake.errors import InputError
 from meterlake.pipeline.detect import DetectOptions
+from meterlake.pipeline.evaluate_anomalies import EvaluateOptions
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
@@ -115,9 +117,6 @@ def test_prophet_detector_writes_the_same_table(fleet_lake: MeterLake):
 
 
 def test_evaluation_needs_ground_truth(fleet_lake: MeterLake, tmp_path: Path):
-    from meterlake.errors import InputError
-    from meterlake.pipeline.evaluate_anomalies import EvaluateOptions
-
     with pytest.raises(InputError, match="no ground-truth file"):
         fleet_lake.evaluate_anomalies(EvaluateOptions(truth=tmp_path / "nowhere"))
     truth = fleet_lake.layout.root / "truth"

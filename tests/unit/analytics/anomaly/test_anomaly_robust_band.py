@@ -116,9 +116,7 @@ def test_missing_days_short_meters_and_constant_meters():
 
 def test_from_rows_pivots_and_sorts_meters():
     days = np.array(["2013-01-02", "2013-01-01", "2013-01-03"], dtype="datetime64[D]")
-    matrix = DailyMatrix.from_rows(
-        pa.array(["B", "A", "B"]), days, np.array([1.0, 2.0, 3.0])
-    )
+    matrix = DailyMatrix.from_rows(pa.array(["B", "A", "B"]), days, np.array([1.0, 2.0, 3.0]))
     assert matrix.meter_ids == ["A", "B"]
     assert matrix.values[0, 0] == 2.0
     assert np.isnan(matrix.values[0, 1])
