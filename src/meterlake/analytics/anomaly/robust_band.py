@@ -17,6 +17,7 @@ from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from meterlake.analytics.anomaly.calendar_design import Design, day_design
 from meterlake.analytics.anomaly.matrix import Band, DailyMatrix, DailyWeather
@@ -55,7 +56,15 @@ class RobustDetector:
         self.settings = settings or RobustSettings()
 
     def band(self, matrix: DailyMatrix, weather: DailyWeather | None = None) -> Band:
-        """Expected kWh and the interval of every meter and day."""
+        """Expected kWh and the interval of every meter and day.
+
+        BLAS runs on one thread: the products are small, and threaded BLAS on a busy machine
+        spends more time waiting for its threads than computing (5x slower here).
+        """
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._band(matrix, weather)
+
+    def _band(self, matrix: DailyMatrix, weather: DailyWeather | None) -> Band:
         s = self.settings
         observed = matrix.observed
         design = day_design(matrix.days, None if weather is None else weather.temperature)
@@ -86,7 +95,8 @@ class _Fit:
     def __init__(self, design: Design, logs: Floats, observed: Bools, min_sigma: float) -> None:
         self.x = design.columns
         self.penalty = design.penalty
-        self.outer = np.einsum("dp,dq->dpq", self.x, self.x).reshape(self.x.shape[0], -1)
+        self.upper = np.triu_indices(self.x.shape[1])
+        self.outer = self.x[:, self.upper[0]] * self.x[:, self.upper[1]]  # x x^T, one triangle
         self.logs = logs
         self.observed = observed
         self.min_sigma = min_sigma
@@ -114,17 +124,20 @@ class _Fit:
 
     def _solve(self) -> None:
         meters, p = self.logs.shape[0], self.x.shape[1]
-        steps = self.steps
         a = np.zeros((meters, p + 1, p + 1))
-        a[:, :p, :p] = (self.weights @ self.outer).reshape(meters, p, p) + np.diag(
-            self.penalty + _TINY
-        )
-        weighted_steps = self.weights * steps
-        a[:, :p, p] = a[:, p, :p] = weighted_steps @ self.x
-        a[:, p, p] = weighted_steps.sum(axis=1) + (steps.sum(axis=1) == 0) + _TINY
-        b = np.empty((meters, p + 1))
+        triangle = self.weights @ self.outer
+        a[:, self.upper[0], self.upper[1]] = triangle
+        a[:, self.upper[1], self.upper[0]] = triangle
+        a[:, :p, :p] += np.diag(self.penalty + _TINY)
+        b = np.zeros((meters, p + 1))
         b[:, :p] = (self.weights * self.logs) @ self.x
-        b[:, p] = (weighted_steps * self.logs).sum(axis=1)
+        a[:, p, p] = 1.0  # a meter without a level change keeps a zero step coefficient
+        changed = self.step < self.logs.shape[1]
+        if changed.any():
+            weighted_steps = self.weights[changed] * self.steps[changed]
+            a[changed, :p, p] = a[changed, p, :p] = weighted_steps @ self.x
+            a[changed, p, p] = weighted_steps.sum(axis=1) + _TINY
+            b[changed, p] = (weighted_steps * self.logs[changed]).sum(axis=1)
         self.coef = np.linalg.solve(a, b[:, :, None])[:, :, 0]
 
     def drop_small_steps(self, min_sigmas: float) -> bool:
@@ -146,19 +159,19 @@ class _Fit:
 
 
 def _robust_weights(scaled: Floats, kind: str) -> Floats:
-    size = np.abs(scaled)
     if kind == "huber":
-        return np.asarray(np.minimum(1.0, _HUBER / np.maximum(size, 1e-12)))
-    return np.asarray(np.where(size < _BISQUARE, (1.0 - (size / _BISQUARE) ** 2) ** 2, 0.0))
+        return np.asarray(np.minimum(1.0, _HUBER / np.maximum(np.abs(scaled), 1e-12)))
+    inside = np.maximum(1.0 - (scaled / _BISQUARE) ** 2, 0.0)
+    return np.asarray(inside * inside)
 
 
 def _row_median(values: Floats, observed: Bools) -> Floats:
     """Median of each row over its observed entries (0 for a row with none)."""
     counts = observed.sum(axis=1)
-    ordered = np.sort(np.where(observed, values, np.inf), axis=1)
+    ordered = np.sort(np.where(observed, values, np.inf).astype(np.float32), axis=1)
     low = np.take_along_axis(ordered, np.maximum((counts - 1) // 2, 0)[:, None], axis=1)[:, 0]
     high = np.take_along_axis(ordered, np.maximum(counts // 2, 0)[:, None], axis=1)[:, 0]
-    middle = np.where(counts > 0, (low + high) / 2.0, 0.0)
+    middle = np.where(counts > 0, (low.astype(np.float64) + high) / 2.0, 0.0)
     return np.asarray(np.where(np.isfinite(middle), middle, 0.0))
 
 
@@ -170,15 +183,17 @@ def _level_change(
     For every day, the mean of the clipped, standardised residuals over the ``window`` days
     after it is compared with the ``window`` days before it (a moving-sum test: a smooth season
     does not count, an abrupt jump does); the largest jump is a candidate when it passes the
-    threshold. ``_Fit.keep_sustained_steps`` then keeps it only if the level stays changed.
+    threshold. ``_Fit.drop_small_steps`` later forgets it unless the refitted step is large enough.
     """
     meters, days = residuals.shape
     width = settings.change_window_days
     if days < 2 * settings.min_side_days:
         return np.full(meters, days, dtype=np.int64)
-    clipped = np.clip(residuals / sigma[:, None], -_CLIP, _CLIP) * observed
+    clipped = (residuals / sigma[:, None]).astype(np.float32)
+    np.clip(clipped, -_CLIP, _CLIP, out=clipped)
+    clipped *= observed
     sums = _padded_cumsum(clipped, width)
-    counts = _padded_cumsum(observed.astype(np.float64), width)
+    counts = _padded_cumsum(observed.astype(np.float32), width)
     here, back, ahead = (
         slice(width + 1, width + days),
         slice(1, days),
@@ -200,8 +215,7 @@ def _level_change(
 def _padded_cumsum(values: Floats, width: int) -> Floats:
     """Running sums with ``width + 1`` leading zeros and ``width`` copies of the total after."""
     meters = values.shape[0]
-    running = np.cumsum(values, axis=1)
-    total = running[:, -1:]
-    return np.concatenate(
-        [np.zeros((meters, width + 1)), running, np.repeat(total, width, axis=1)], axis=1
-    )
+    padded = np.zeros((meters, 2 * width + 1 + values.shape[1]), dtype=values.dtype)
+    np.cumsum(values, axis=1, out=padded[:, width + 1 : width + 1 + values.shape[1]])
+    padded[:, width + 1 + values.shape[1] :] = padded[:, width + values.shape[1], None]
+    return padded
