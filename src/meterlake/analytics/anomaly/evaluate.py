@@ -64,20 +64,30 @@ def truth_events(rows: list[dict[str, str]]) -> list[TruthEvent]:
     return events
 
 
-def day_labels(matrix: DailyMatrix, events: list[TruthEvent]) -> tuple[Bools, list[Bools]]:
-    """Labelled meter-days, and each event's own mask (observed days only)."""
+@dataclass(frozen=True)
+class EventSpan:
+    """Where one event lies in a matrix: its meter's row and its day columns ``[first, stop)``."""
+
+    kind: str
+    row: int
+    first: int
+    stop: int
+
+
+def day_labels(matrix: DailyMatrix, events: list[TruthEvent]) -> tuple[Bools, list[EventSpan]]:
+    """Labelled meter-days, and the span of each event that falls inside the matrix."""
     rows = {meter: index for index, meter in enumerate(matrix.meter_ids)}
     labels = np.zeros(matrix.values.shape, dtype=bool)
-    masks = []
+    spans = []
     for event in events:
-        mask = np.zeros(matrix.values.shape, dtype=bool)
-        if event.meter_id in rows:
-            inside = (matrix.days >= event.first) & (matrix.days <= event.last)
-            mask[rows[event.meter_id]] = inside
-        mask &= matrix.observed
-        labels |= mask
-        masks.append(mask)
-    return labels, masks
+        row = rows.get(event.meter_id)
+        first = int(np.searchsorted(matrix.days, event.first, side="left"))
+        stop = int(np.searchsorted(matrix.days, event.last, side="right"))
+        if row is None or stop <= first:
+            continue
+        labels[row, first:stop] = True
+        spans.append(EventSpan(event.kind, row, first, stop))
+    return labels & matrix.observed, spans
 
 
 def score(
@@ -92,13 +102,14 @@ def score(
     values = np.where(observed, matrix.values, 0.0)
     inside = (values >= band.lower) & (values <= band.upper)
     flagged = observed & ~inside
-    labels, masks = day_labels(matrix, events)
+    labels, spans = day_labels(matrix, events)
     labels &= observed
     hits = int((flagged & labels).sum())
     precision = hits / max(int(flagged.sum()), 1)
     recall = hits / max(int(labels.sum()), 1)
-    found = [bool((flagged & mask).any()) for mask in masks if (mask & observed).any()]
-    kinds = [e.kind for e, mask in zip(events, masks, strict=True) if (mask & observed).any()]
+    seen = [span for span in spans if observed[span.row, span.first : span.stop].any()]
+    found = [bool(flagged[span.row, span.first : span.stop].any()) for span in seen]
+    kinds = [span.kind for span in seen]
     by_kind = {
         kind: float(np.mean([f for f, k in zip(found, kinds, strict=True) if k == kind]))
         for kind in sorted(set(kinds))

@@ -212,7 +212,7 @@ def _level_change(
     return np.asarray(np.where(found, best + 1, days), dtype=np.int64)
 
 
-def _padded_cumsum(values: Floats, width: int) -> Floats:
+def _padded_cumsum(values: npt.NDArray[np.float32], width: int) -> npt.NDArray[np.float32]:
     """Running sums with ``width + 1`` leading zeros and ``width`` copies of the total after."""
     meters = values.shape[0]
     padded = np.zeros((meters, 2 * width + 1 + values.shape[1]), dtype=values.dtype)

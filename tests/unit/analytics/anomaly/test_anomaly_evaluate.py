@@ -26,10 +26,10 @@ def _events():
 
 def test_windows_become_days_with_an_exclusive_end():
     matrix = DailyMatrix(["A", "B"], DAYS, np.ones((2, 10)))
-    labels, masks = day_labels(matrix, _events())
+    labels, spans = day_labels(matrix, _events())
     assert np.nonzero(labels[0])[0].tolist() == [1, 2]
     assert np.nonzero(labels[1])[0].tolist() == [7, 8]
-    assert not masks[2].any()
+    assert [(s.row, s.first, s.stop) for s in spans] == [(0, 1, 3), (1, 7, 9)]  # Z: no meter
 
 
 def test_precision_recall_f1_and_event_recall():
