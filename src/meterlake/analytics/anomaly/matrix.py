@@ -26,13 +26,14 @@ class DailyMatrix:
     @classmethod
     def from_rows(
         cls,
-        meter_ids: pa.Array,
+        meter_ids: pa.Array | pa.ChunkedArray,
         days: Days,
         kwh: Floats,
         window: tuple[np.datetime64, np.datetime64] | None = None,
     ) -> DailyMatrix:
         """Pivot one row per meter and day; ``window`` (first, last) fixes the day columns."""
-        encoded = pa.chunked_array([meter_ids]).combine_chunks().dictionary_encode()
+        whole = meter_ids.combine_chunks() if isinstance(meter_ids, pa.ChunkedArray) else meter_ids
+        encoded = whole.dictionary_encode()
         names = encoded.dictionary.to_pylist()
         order = np.argsort(np.array(names, dtype=object), kind="stable")
         rank = np.empty(len(names), dtype=np.int64)
@@ -86,10 +87,23 @@ def anomaly_table(
     consumption = matrix.values[rows, cols]
     lower, upper = band.lower[rows, cols], band.upper[rows, cols]
     flag, importance = classify(consumption, lower, upper)
-    ids = np.array(matrix.meter_ids, dtype=object)[rows]
-    ds = np.datetime_as_string(matrix.days[cols], unit="D")
-    columns = [ids, ds, consumption, lower, upper, flag, importance]
+    ids = _expand(pa.array(matrix.meter_ids, pa.string()), rows)
+    ds = _expand(pa.array(np.datetime_as_string(matrix.days, unit="D")), cols)
+    numbers = [consumption, lower, upper, flag, importance]
     return pa.Table.from_arrays(
-        [pa.array(c, type=f.type) for c, f in zip(columns, schema.ANOMALY, strict=True)],
+        [
+            ids,
+            ds,
+            *(
+                pa.array(c, type=f.type)
+                for c, f in zip(numbers, list(schema.ANOMALY)[2:], strict=True)
+            ),
+        ],
         schema=schema.ANOMALY,
     )
+
+
+def _expand(values: pa.Array, positions: npt.NDArray[np.int64]) -> pa.Array:
+    """``values[positions]`` as a plain string array (built as a dictionary array: fast)."""
+    indices = pa.array(positions.astype(np.int32))
+    return pa.DictionaryArray.from_arrays(indices, values).cast(pa.string())
