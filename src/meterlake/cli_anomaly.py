@@ -65,6 +65,9 @@ def evaluate_anomalies_command(  # noqa: PLR0917 (Typer maps each option to a pa
     meters: Annotated[int | None, typer.Option(help="first N meters only")] = None,
     data_end: DataEndOption = None,
     weather: Annotated[bool, typer.Option(help="let detectors use weather when loaded")] = True,
+    exclude_kind: Annotated[
+        list[str] | None, typer.Option(help="leave these event kinds' days out of the score")
+    ] = None,
 ) -> None:
     """Day-level precision, recall, F1, event recall and run time of each detector."""
     lake = MeterLake(load_settings(root=root))
@@ -74,6 +77,7 @@ def evaluate_anomalies_command(  # noqa: PLR0917 (Typer maps each option to a pa
         meters=meters,
         data_end=_day(data_end),
         use_weather=weather,
+        exclude_kinds=tuple(exclude_kind or ()),
     )
     print_scores(lake.evaluate_anomalies(options))
 

@@ -123,3 +123,8 @@ def test_evaluation_needs_ground_truth(fleet_lake: MeterLake, tmp_path: Path):
     (score,) = fleet_lake.evaluate_anomalies(EvaluateOptions(truth=truth, detectors=["default"]))
     assert score.meters == 5
     assert 0.0 <= score.f1 <= 1.0
+    kinds = ("spike", "dip", "vacancy", "level_shift")
+    options = EvaluateOptions(truth=truth, detectors=["default"], exclude_kinds=kinds)
+    (unlabelled,) = fleet_lake.evaluate_anomalies(options)
+    assert (unlabelled.labelled, unlabelled.recall_by_kind) == (0, {})
+    assert unlabelled.days <= score.days

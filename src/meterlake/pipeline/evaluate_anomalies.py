@@ -2,7 +2,8 @@
 
 Reads the lake (nothing is written) and the generator's ground truth (``truth/anomalies.csv``),
 runs each detector on the first ``meters`` meters (sorted) of the 12 months before ``data_end``,
-times it, and scores its flags (see ``meterlake.analytics.anomaly.evaluate``).
+times it, and scores its flags (see ``meterlake.analytics.anomaly.evaluate``), optionally
+leaving the days of some kinds of event out of the score (``exclude_kinds``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from meterlake.analytics.anomaly.detectors import DETECTORS, make_detector
-from meterlake.analytics.anomaly.evaluate import Score, score, truth_events
+from meterlake.analytics.anomaly.evaluate import Score, TruthEvent, day_labels, score, truth_events
+from meterlake.analytics.anomaly.matrix import DailyMatrix
 from meterlake.errors import InputError
 from meterlake.pipeline.daily_inputs import (
     Query,
@@ -40,6 +42,7 @@ class EvaluateOptions:
     data_end: date | None = None
     use_weather: bool = True
     seed: int = 0
+    exclude_kinds: Sequence[str] = ()
 
 
 def read_truth(path: Path) -> list[dict[str, str]]:
@@ -60,9 +63,26 @@ def evaluate_anomalies(query: Query, options: EvaluateOptions) -> list[Score]:
     if options.meters is not None:
         matrix = matrix.take(np.arange(min(options.meters, len(matrix.meter_ids))))
     weather = load_weather(query, matrix.days) if options.use_weather else None
+    scored, kept = _without_kinds(matrix, events, options.exclude_kinds)
     scores = []
     for detector in detectors:
         started = time.perf_counter()
         band = detector.band(matrix, weather)
-        scores.append(score(detector.name, matrix, band, events, time.perf_counter() - started))
+        scores.append(score(detector.name, scored, band, kept, time.perf_counter() - started))
     return scores
+
+
+def _without_kinds(
+    matrix: DailyMatrix, events: list[TruthEvent], kinds: Sequence[str]
+) -> tuple[DailyMatrix, list[TruthEvent]]:
+    """The matrix to score (days of excluded kinds left out) and the events still scored.
+
+    Detectors still see every day; only the scoring skips the excluded events' days.
+    """
+    if not kinds:
+        return matrix, events
+    excluded, _ = day_labels(matrix, [e for e in events if e.kind in kinds])
+    values = np.where(excluded, np.nan, matrix.values)
+    return DailyMatrix(matrix.meter_ids, matrix.days, values), [
+        e for e in events if e.kind not in kinds
+    ]
