@@ -128,3 +128,8 @@ def test_evaluation_needs_ground_truth(fleet_lake: MeterLake, tmp_path: Path):
     (unlabelled,) = fleet_lake.evaluate_anomalies(options)
     assert (unlabelled.labelled, unlabelled.recall_by_kind) == (0, {})
     assert unlabelled.days <= score.days
+
+
+def test_an_empty_lake_says_what_is_missing(lake: MeterLake):
+    with pytest.raises(InputError, match="no interval reads yet"):
+        lake.detect()

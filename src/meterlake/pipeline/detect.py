@@ -93,12 +93,15 @@ def detect(
         first, last = window(data_end)
         matrix = load_matrix(query, first, last)
         weather = load_weather(query, matrix.days)
-        batches = split_batches(matrix.meter_ids, options.batch_size) if matrix.meter_ids else []
-        report = DetectReport(run_id, detector.name, data_end.isoformat(), first.isoformat())
-        report.batches, report.meters, report.weather = (
-            len(batches),
-            len(matrix.meter_ids),
-            bool(weather),
+        batches = split_batches(matrix.meter_ids, options.batch_size)
+        report = DetectReport(
+            run_id,
+            detector.name,
+            data_end.isoformat(),
+            first.isoformat(),
+            batches=len(batches),
+            meters=len(matrix.meter_ids),
+            weather=weather is not None,
         )
         keep = days_to_write(matrix, last_stored_days(query))
         txn = Transaction(layout, run_id)
