@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -182,6 +183,11 @@ def demo(
             " /docs); Ctrl-C stops"
         )
         serve(root=root, host="127.0.0.1", port=port)
+
+
+# Anomaly detection and evaluation live in their own module.
+app.command("detect")(detect_command)
+app.add_typer(evaluate_app, name="evaluate")
 
 
 def _print_report(report: RunReport) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from meterlake.analytics.anomaly.evaluate import Score
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
@@ -21,9 +22,12 @@ from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
+from meterlake.pipeline.detect import DetectOptions, DetectReport, detect
+from meterlake.pipeline.evaluate_anomalies import EvaluateOptions, evaluate_anomalies
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
+from meterlake.serving.anomaly_weather import anomalies_with_weather
 
 if TYPE_CHECKING:
     from meterlake.synth import FleetFiles, FleetSpec
@@ -159,6 +163,23 @@ class MeterLake:
     ) -> dict[str, dict[str, Any]]:
         """The reference ``/anomaly`` body (``end`` exclusive)."""
         return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
+
+    def anomalies_with_weather(
+        self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
+    ) -> dict[str, dict[str, Any]]:
+        """The ``/anomaly`` body joined with the day's mean temperature and apparent temperature."""
+        return anomalies_with_weather(self.sql, meter_id, start, end, outlier_only)
+
+    def detect(
+        self, options: DetectOptions | None = None, progress: Progress = no_progress
+    ) -> DetectReport:
+        """Detect anomalies of meters with new days and append them to the ``anomaly`` table."""
+        self._open_reader()  # before the writer lock: opening may recover a crashed run
+        return detect(self.layout, self.sql, new_run_id(), options or DetectOptions(), progress)
+
+    def evaluate_anomalies(self, options: EvaluateOptions) -> list[Score]:
+        """Score detectors against ground-truth labels on the same meters (writes nothing)."""
+        return evaluate_anomalies(self.sql, options)
 
     def forecast(
         self, meter_id: str, start: datetime, end: datetime, model: str | None = None
