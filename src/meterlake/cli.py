@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from meterlake.cli_outages import evaluate_app, outages_app
+from meterlake.cli_anomaly import detect_command, evaluate_app
+from meterlake.cli_outages import evaluate_outages, outages_app
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -21,7 +22,6 @@ from meterlake.service import LakeStatus, MeterLake
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(outages_app, name="outages")
-app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 errors = Console(stderr=True)
 
@@ -193,6 +193,12 @@ def demo(
             " /docs); Ctrl-C stops"
         )
         serve(root=root, host="127.0.0.1", port=port)
+
+
+# Anomaly detection and evaluation live in their own module.
+app.command("detect")(detect_command)
+evaluate_app.command("outages")(evaluate_outages)
+app.add_typer(evaluate_app, name="evaluate")
 
 
 def _print_report(report: RunReport) -> None:

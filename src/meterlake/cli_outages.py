@@ -1,4 +1,4 @@
-"""``meterlake outages ...`` and ``meterlake evaluate outages``: parse, call the service, render."""
+"""``meterlake outages ...`` and ``meterlake evaluate outages`` (registered in meterlake.cli)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from meterlake.service import MeterLake
 from meterlake.serving.outages import parse_bbox
 
 outages_app = typer.Typer(no_args_is_help=True, help="Outage events: detect, list, show, counts.")
-evaluate_app = typer.Typer(no_args_is_help=True, help="Score results against generated truth.")
 console = Console()
 
 RootOption = Annotated[
@@ -135,7 +134,6 @@ def reliability(
     console.print_json(json.dumps(indices, default=str))
 
 
-@evaluate_app.command("outages")
 def evaluate_outages(
     root: RootOption = None,
     truth: Annotated[

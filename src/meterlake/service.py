@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from meterlake.analytics.anomaly.evaluate import Score
 from meterlake.analytics.outage import OutageParams
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
@@ -22,14 +23,17 @@ from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
+from meterlake.pipeline.detect import DetectOptions, DetectReport, detect
+from meterlake.pipeline.evaluate_anomalies import EvaluateOptions, evaluate_anomalies
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
 from meterlake.serving import outages as outage_queries
+from meterlake.serving.anomaly_weather import anomalies_with_weather
 
 if TYPE_CHECKING:
     from meterlake.analytics.outage.evaluate import OutageScore
-    from meterlake.pipeline.outages import DetectReport
+    from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
 
 
@@ -55,13 +59,17 @@ FORECAST_MODELS = ("seasonal_naive", "default")
 class MeterLake:
     """Operations on one lake."""
 
-    def __init__(self, settings: Settings, cached: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, settings: Settings, cached: tuple[str, ...] = (), clustered: bool = False
+    ) -> None:
         """Bind to the lake at ``settings.root``.
 
-        ``cached`` tables are held in memory by the reader (for servers).
+        ``cached`` tables are held in memory by the reader and ``clustered`` keeps a
+        meter-clustered store of the interval reads (both for servers).
         """
         self.settings = settings
         self.cached = cached
+        self.clustered = clustered
         self.layout = LakeLayout(settings.root)
         self._reader: LakeReader | None = None
 
@@ -116,13 +124,30 @@ class MeterLake:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
         return self._open_reader().query(query, params)
 
+    def _days_sql(
+        self, query: str, params: Sequence[object], first_day: date, last_day: date
+    ) -> pa.Table:
+        return self._open_reader().query_days(query, params, first_day, last_day)
+
     def _open_reader(self) -> LakeReader:
         if self._reader is None:
             self._recover_if_idle()
             self._reader = LakeReader(
-                self.layout, self.settings.memory_limit, self.settings.threads, self.cached
+                self.layout,
+                self.settings.memory_limit,
+                self.settings.threads,
+                self.cached,
+                clustered=self.clustered,
             )
         return self._reader
+
+    def open(self) -> None:
+        """Open the long-lived reader now (a server starts filling its caches at once)."""
+        self._open_reader()
+
+    def serving_state(self) -> str:
+        """The reads store's state: ``current``, ``updating`` or ``off``."""
+        return self._reader.store_state if self._reader is not None else "off"
 
     def close(self) -> None:
         """Release the long-lived reader, if one was opened."""
@@ -143,13 +168,30 @@ class MeterLake:
         """The reference ``/anomaly`` body (``end`` exclusive)."""
         return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
 
+    def anomalies_with_weather(
+        self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
+    ) -> dict[str, dict[str, Any]]:
+        """The ``/anomaly`` body joined with the day's mean temperature and apparent temperature."""
+        return anomalies_with_weather(self.sql, meter_id, start, end, outlier_only)
+
+    def detect(
+        self, options: DetectOptions | None = None, progress: Progress = no_progress
+    ) -> DetectReport:
+        """Detect anomalies of meters with new days and append them to the ``anomaly`` table."""
+        self._open_reader()  # before the writer lock: opening may recover a crashed run
+        return detect(self.layout, self.sql, new_run_id(), options or DetectOptions(), progress)
+
+    def evaluate_anomalies(self, options: EvaluateOptions) -> list[Score]:
+        """Score detectors against ground-truth labels on the same meters (writes nothing)."""
+        return evaluate_anomalies(self.sql, options)
+
     def forecast(
         self, meter_id: str, start: datetime, end: datetime, model: str | None = None
     ) -> dict[str, Any]:
         """The reference ``/forecast`` body from the named (or default) model."""
         if model not in (None, *FORECAST_MODELS):
             raise InputError(f"unknown model {model!r}; registered: {', '.join(FORECAST_MODELS)}")
-        return compat.forecast(self.sql, meter_id, start, end, self._recent_from())
+        return compat.forecast(self._days_sql, meter_id, start, end, self._recent_from())
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
@@ -176,7 +218,7 @@ class MeterLake:
         if end <= start:
             raise InputError("end must be after start")
         return v1.readings(
-            self.sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
+            self._days_sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
         )
 
     def forecasts(
@@ -184,7 +226,7 @@ class MeterLake:
     ) -> list[dict[str, Any]]:
         """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
         return v1.forecasts(
-            self.sql,
+            self._days_sql,
             meter_id,
             window=(start, end),
             quantiles=quantiles,
@@ -215,10 +257,10 @@ class MeterLake:
 
     def detect_outages(
         self, start: datetime, end: datetime, params: OutageParams | None = None
-    ) -> DetectReport:
+    ) -> OutageReport:
         """Infer outage events starting in ``[start, end)`` and store them (replacing the old)."""
         from meterlake.pipeline.outages import (  # noqa: PLC0415 (numpy and pandas load only here)
-            DetectReport,
+            OutageReport,
             infer_events,
             store_events,
         )
@@ -226,7 +268,7 @@ class MeterLake:
         if end <= start:
             raise InputError("end must be after start")
         params = params or OutageParams()
-        report = DetectReport(new_run_id(), start, end, asdict(params))
+        report = OutageReport(new_run_id(), start, end, asdict(params))
         events, meters = infer_events(self.sql, start, end, params, report)
         store_events(self.layout, events, meters, report)
         return report

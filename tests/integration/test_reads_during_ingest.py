@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -28,14 +28,21 @@ SELECT
 
 def test_every_read_during_an_ingest_sees_before_or_after(tmp_path: Path):
     root = tmp_path / "lake"
-    reader = MeterLake(Settings(root=root, threads=1))
+    reader = MeterLake(Settings(root=root, threads=1), clustered=True)
     reader.generate(FleetSpec(meters=20, start=date(2013, 1, 1), end=date(2013, 2, 1), seed=5))
     reader.ingest()
     february = MeterLake(Settings(root=tmp_path / "feb")).generate(
         FleetSpec(meters=20, start=date(2013, 2, 1), end=date(2013, 6, 1), seed=6)
     )
-    before = reader.sql(CONSISTENCY).to_pylist()[0]
-    assert before == {"daily_feb": None, "monthly_feb": None, "rows": 0}
+
+    def state() -> dict[str, object]:
+        readings = reader.readings(
+            "MAC000002", datetime(2013, 2, 1), datetime(2013, 3, 1), "raw", 9999
+        )
+        return {**reader.sql(CONSISTENCY).to_pylist()[0], "readings": len(readings)}
+
+    before = state()
+    assert before == {"daily_feb": None, "monthly_feb": None, "rows": 0, "readings": 0}
     writer = subprocess.Popen(
         [sys.executable, "-c", "from meterlake.cli import run; run()", "ingest",
          str(february.readings[0]), "--root", str(root)],
@@ -45,10 +52,18 @@ def test_every_read_during_an_ingest_sees_before_or_after(tmp_path: Path):
     )  # fmt: skip
     seen = []
     while writer.poll() is None:
-        seen.append(reader.sql(CONSISTENCY).to_pylist()[0])
+        seen.append(state())
     assert writer.returncode == 0
-    after = reader.sql(CONSISTENCY).to_pylist()[0]
+    after = state()
     assert after["rows"] > 0
     assert after["daily_feb"] == after["monthly_feb"]
     assert len(seen) > 5
-    assert all(state in (before, after) for state in seen)
+    # Each answer (the SQL, then the server's readings) is wholly before or after the commit.
+    sql_part = ["daily_feb", "monthly_feb", "rows"]
+    assert after["readings"] == after["rows"]
+    for state in seen:
+        assert {k: state[k] for k in sql_part} in (
+            {k: before[k] for k in sql_part},
+            {k: after[k] for k in sql_part},
+        )
+        assert state["readings"] in (0, after["readings"])

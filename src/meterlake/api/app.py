@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -30,8 +33,18 @@ def create_app(settings: Settings) -> FastAPI:
     def require_key(request: Request) -> None:
         check_key(request, keys)
 
-    app = FastAPI(title="meterlake", version=__version__)
-    app.state.lake = MeterLake(settings, cached=SERVED_FROM_MEMORY)
+    lake = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        lake.open()
+        try:
+            yield
+        finally:
+            lake.close()
+
+    app = FastAPI(title="meterlake", version=__version__, lifespan=lifespan)
+    app.state.lake = lake
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -46,7 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/v1/health", tags=["operations"])
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
-        """Liveness: no key needed."""
-        return {"status": "ok", "version": __version__}
+        """Liveness (no key needed), and whether single-meter reads come from the fast store."""
+        return {"status": "ok", "version": __version__, "reading_store": lake.serving_state()}
 
     return app

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pyarrow as pa
 
 from meterlake import schema
 from meterlake.engines.duckdb_sql import quote_literal
-from meterlake.lake.layout import LakeLayout
+from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.reference import REFERENCE_TABLES
 
 #: View name -> (table folder, glob below it, Arrow schema, partition columns).
@@ -33,6 +35,17 @@ _DUCK_TYPES = {
 }
 
 
+#: What ``{readings}`` in a day-bounded query offers (see ``readings_between``).
+READING_COLUMNS = (
+    "meter_id",
+    "reading_date_time",
+    "reading_value",
+    "reading_type",
+    "obis_code",
+    "error_value",
+    "date_str",
+)
+
 #: Views derived from the tables above.
 DERIVED = {"err_readings": "SELECT * FROM daily WHERE reading_type = 'ERR'"}
 
@@ -45,17 +58,50 @@ def view_statements(lake: LakeLayout) -> list[str]:
 
 def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Schema) -> str:
     folder = lake.table(table)
-    names = ", ".join(f'"{f.name}"' for f in columns)
     if not any(folder.glob(pattern)):
-        typed = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in columns)
-        return f"CREATE OR REPLACE VIEW {name} AS SELECT {typed} WHERE false"
+        return f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
     source = quote_literal(str(folder / pattern))
+    return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
+
+
+def _empty(columns: pa.Schema) -> str:
+    typed = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in columns)
+    return f"SELECT {typed} WHERE false"
+
+
+def _select(source: str, columns: pa.Schema, partitions: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{f.name}"' for f in columns)
     if not partitions:
-        return f"CREATE OR REPLACE VIEW {name} AS SELECT {names} FROM read_parquet({source})"
+        return f"SELECT {names} FROM read_parquet({source})"
     hive_types = ", ".join(f"'{col}': {_DUCK_TYPES[columns.field(col).type]}" for col in partitions)
-    return f"""CREATE OR REPLACE VIEW {name} AS SELECT {names}
+    return f"""SELECT {names}
         FROM read_parquet({source}, hive_partitioning=true, hive_types={{{hive_types}}})"""
+
+
+def readings_between(lake: LakeLayout, first_day: date, last_day: date) -> str:
+    """A subquery over the interval reads of ``first_day`` .. ``last_day`` only.
+
+    Naming the few partition files a window needs spares DuckDB listing and pruning every
+    partition of the lake (a meter's week: about 5 ms instead of 20 ms on 1,380 partitions).
+    Columns: ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
+    error_value, date_str``.
+    """
+    folder = lake.table("daily")
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    files = [
+        str(path)
+        for reading_type in ("INT", "ERR")
+        for day in days
+        if (
+            path := folder / f"reading_type={reading_type}" / f"date_str={day:%Y%m%d}" / PART_FILE
+        ).exists()
+    ]
+    columns = pa.schema([schema.DAILY.field(name) for name in READING_COLUMNS])
+    if not files:
+        return f"({_empty(columns)})"
+    source = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    return f"({_select(source, columns, schema.PARTITIONS['daily'])})"
 
 
 def cache_statement(name: str) -> str:

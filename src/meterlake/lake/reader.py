@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -19,11 +19,13 @@ from meterlake.lake.catalog import (
     RECENT_DAYS,
     RECENT_HOURLY,
     cache_statement,
+    readings_between,
     recent_hours_statement,
     view_statements,
 )
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
+from meterlake.lake.reading_store import TABLE, ReadingStore
 
 
 class LakeReader:
@@ -35,11 +37,13 @@ class LakeReader:
         memory_limit: str,
         threads: int | None,
         cached: tuple[str, ...] = (),
+        clustered: bool = False,
     ) -> None:
         """Open an in-memory database for the views.
 
         ``cached`` tables are held in memory, sorted by meter, and reloaded after each commit
-        (millisecond lookups by meter).
+        (millisecond lookups by meter). ``clustered`` keeps a meter-clustered store of the
+        interval reads (see ``reading_store``), filled and updated in a background thread.
         """
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
         if threads:
@@ -51,21 +55,59 @@ class LakeReader:
         self._refresh = threading.Lock()
         #: First hour held in ``recent_hourly`` (when cached), else ``None``.
         self.recent_from: datetime | None = None
+        self._store = ReadingStore(self.con, layout) if clustered else None
+        self._store_generation: tuple[int, ...] | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._keeper: threading.Thread | None = None
+        if self._store is not None:
+            self._keeper = threading.Thread(
+                target=self._keep_store, name="reading-store", daemon=True
+            )
+            self._keeper.start()
+            self._wake.set()
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run ``sql`` with bound ``params``; DuckDB errors become ``QueryError``."""
         with commit_lock(self.layout, shared=True):
             self._views()
-            cursor = self.con.cursor()
-            try:
-                relation = cursor.sql(sql, params=params)
-                if relation is None:
-                    raise QueryError("the statement returns no rows; use a SELECT query")
-                return relation.to_arrow_table()
-            except duckdb.Error as exc:
-                raise QueryError(str(exc).strip().splitlines()[0]) from exc
-            finally:
-                cursor.close()
+            return self._run(sql, params)
+
+    def query_days(
+        self, sql: str, params: Sequence[object], first_day: date, last_day: date
+    ) -> pa.Table:
+        """Like ``query``, where ``{readings}`` stands for the reads of the days given.
+
+        They come from the meter-clustered store when it holds the last commit, else from
+        those days' partitions.
+        """
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            if self._store is not None and self._store_generation == self._generation:
+                source = TABLE
+            else:
+                source = readings_between(self.layout, first_day, last_day)
+            return self._run(sql.replace("{readings}", source), params)
+
+    @property
+    def store_state(self) -> str:
+        """``current``, ``updating`` (lookups read Parquet meanwhile) or ``off``."""
+        if self._store is None:
+            return "off"
+        current = self._store_generation == self._current_generation()
+        return "current" if current else "updating"
+
+    def _run(self, sql: str, params: Sequence[object] | None) -> pa.Table:
+        cursor = self.con.cursor()
+        try:
+            relation = cursor.sql(sql, params=params)
+            if relation is None:
+                raise QueryError("the statement returns no rows; use a SELECT query")
+            return relation.to_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).strip().splitlines()[0]) from exc
+        finally:
+            cursor.close()
 
     def refresh(self) -> None:
         """Bring the views (and ``recent_from``) up to the last commit without querying."""
@@ -73,8 +115,34 @@ class LakeReader:
             self._views()
 
     def close(self) -> None:
-        """Close the database."""
+        """Stop the store's upkeep, delete the store and close the database."""
+        if self._store is not None:
+            self._stop.set()
+            self._wake.set()
+            if self._keeper is not None:
+                self._keeper.join()
+            self._store.close()
+            self._store = None
         self.con.close()
+
+    def _keep_store(self) -> None:
+        """Background thread: bring the store up to each new commit."""
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set() or self._store is None:
+                return
+            generation = self._current_generation()
+            try:
+                self._store.sync(self._stop)
+            except (duckdb.Error, OSError):
+                # Retried after the next commit; lookups read Parquet meanwhile.
+                continue
+            if self._stop.is_set():
+                return
+            self._store_generation = generation
+            if self._current_generation() != generation:
+                self._wake.set()
 
     def _views(self) -> None:
         generation = self._current_generation()
@@ -90,6 +158,7 @@ class LakeReader:
                     else:
                         self.con.execute(cache_statement(name))
                 self._generation = generation
+                self._wake.set()
 
     def _cache_recent_hours(self) -> None:
         """Hold the last ``RECENT_DAYS`` of hourly interval kWh per meter in memory."""

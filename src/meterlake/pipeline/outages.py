@@ -46,7 +46,7 @@ _ERRS = """SELECT meter_id, (epoch_us(reading_date_time) - ?) // ? AS slot FROM 
 
 
 @dataclass
-class DetectReport:
+class OutageReport:
     """The record of one detection run."""
 
     run_id: str
@@ -102,7 +102,7 @@ def _grid(start: datetime, end: datetime, params: OutageParams) -> _Grid:
 
 
 def infer_events(
-    query: Query, start: datetime, end: datetime, params: OutageParams, report: DetectReport
+    query: Query, start: datetime, end: datetime, params: OutageParams, report: OutageReport
 ) -> tuple[pa.Table, pa.Table]:
     """Events starting in ``[start, end)`` and their meters (``report`` gets the counts)."""
     grid = _grid(start, end, params)
@@ -171,7 +171,7 @@ def _fleet(query: Query, known: pa.Array) -> Fleet:
 
 
 def store_events(
-    layout: LakeLayout, events: pa.Table, meters: pa.Table, report: DetectReport
+    layout: LakeLayout, events: pa.Table, meters: pa.Table, report: OutageReport
 ) -> None:
     """Replace the stored events starting in the report's window, with a run record."""
     with writer_lock(layout):
@@ -219,7 +219,7 @@ def _count(column: pa.ChunkedArray) -> dict[str, int]:
 
 
 @contextmanager
-def _timed(report: DetectReport, step: str) -> Iterator[None]:
+def _timed(report: OutageReport, step: str) -> Iterator[None]:
     began = time.perf_counter()
     try:
         yield

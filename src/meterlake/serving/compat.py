@@ -7,7 +7,7 @@ JSON-ready body of the reference's response. Values are always bound parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -15,6 +15,10 @@ import pyarrow as pa
 from meterlake.analytics.forecast import seasonal_naive
 
 Query = Callable[[str, Sequence[object]], pa.Table]
+#: ``query`` over a span of days, where ``{readings}`` in the SQL stands for the interval reads
+#: of those days (columns ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
+#: error_value, date_str``), from the server's meter-clustered store when it is current.
+DaysQuery = Callable[[str, Sequence[object], date, date], pa.Table]
 AGGREGATIONS = ("daily", "weekly", "monthly")
 ANOMALY_COLUMNS = (
     "meter_id",
@@ -63,7 +67,7 @@ def anomalies(
 
 
 def forecast(
-    query: Query, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
+    query: DaysQuery, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
 ) -> dict[str, Any]:
     """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
     history = hourly_history(query, meter_id, start, end, recent_from)
@@ -81,7 +85,7 @@ def forecast(
 
 
 def hourly_history(
-    query: Query, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
+    query: DaysQuery, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
 ) -> list[dict[str, Any]]:
     """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
 
@@ -89,19 +93,19 @@ def hourly_history(
     else from the day partitions.
     """
     start = max(start, end - FORECAST_HISTORY)
+    margin = timedelta(days=1)
+    first_day, last_day = (start - margin).date(), (end + margin).date()
     if recent_from is not None and start >= recent_from:
         sql = """SELECT hour, kwh FROM recent_hourly
             WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
         params: list[object] = [meter_id, start, end]
     else:
         sql = """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-            FROM daily WHERE meter_id = ? AND reading_type = 'INT'
+            FROM {readings} WHERE meter_id = ? AND reading_type = 'INT'
                 AND reading_date_time >= ? AND reading_date_time < ?
-                AND date_str >= ? AND date_str <= ?
             GROUP BY 1 ORDER BY 1"""
-        margin = timedelta(days=1)
-        params = [meter_id, start, end, _day(start - margin), _day(end + margin)]
-    rows: list[dict[str, Any]] = query(sql, params).to_pylist()
+        params = [meter_id, start, end]
+    rows: list[dict[str, Any]] = query(sql, params, first_day, last_day).to_pylist()
     return rows
 
 
@@ -118,11 +122,11 @@ def outages(query: Query, start: datetime, end: datetime, error_code: str | None
     return {"Items": items, "Count": len(items)}
 
 
-def _day(moment: datetime) -> str:
-    return moment.strftime("%Y%m%d")
-
-
 def _json_value(value: object) -> object:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
     return value
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d")

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from meterlake.analytics.forecast import seasonal_naive
-from meterlake.serving.compat import hourly_history
+from meterlake.serving.compat import DaysQuery, hourly_history
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
@@ -47,27 +47,32 @@ def meter(query: Query, meter_id: str) -> dict[str, Any] | None:
 
 
 def readings(
-    query: Query, meter_id: str, *, start: datetime, end: datetime, resolution: str, limit: int
+    query: DaysQuery,
+    meter_id: str,
+    *,
+    start: datetime,
+    end: datetime,
+    resolution: str,
+    limit: int,
 ) -> list[dict[str, Any]]:
     """Interval kWh of one meter in ``[start, end)``: raw reads or sums per hour/day/week/month."""
-    window = [meter_id, start, end, _day(start), _day(end)]
-    where = """meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
-        AND date_str >= ? AND date_str <= ?"""
+    window = [meter_id, start, end]
+    where = "meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?"
     if resolution == "raw":
         sql = f"""SELECT reading_date_time AS time, reading_value AS kwh, reading_type,
                 obis_code, error_value
-            FROM daily WHERE {where} ORDER BY reading_date_time, reading_type LIMIT ?"""
+            FROM {{readings}} WHERE {where} ORDER BY reading_date_time, reading_type LIMIT ?"""
     else:
         sql = f"""SELECT date_trunc('{RESOLUTIONS[resolution]}', reading_date_time) AS time,
                 round(sum(reading_value), 6) AS kwh, count(*) AS readings
-            FROM daily WHERE {where} AND reading_type = 'INT'
+            FROM {{readings}} WHERE {where} AND reading_type = 'INT'
             GROUP BY 1 ORDER BY 1 LIMIT ?"""
-    rows: list[dict[str, Any]] = query(sql, [*window, limit]).to_pylist()
+    rows: list[dict[str, Any]] = query(sql, [*window, limit], start.date(), end.date()).to_pylist()
     return rows
 
 
 def forecasts(
-    query: Query,
+    query: DaysQuery,
     meter_id: str,
     *,
     window: tuple[datetime, datetime],
