@@ -127,7 +127,7 @@ def reliability(
     root: RootOption = None,
     bbox: Annotated[str | None, typer.Option(help="area: south,west,north,east")] = None,
 ) -> None:
-    """SAIFI, SAIDI and CAIDI (IEEE 1366) of a period and area."""
+    """SAIFI, SAIDI, CAIDI and MAIFI (IEEE 1366) of a period and area."""
     indices = _lake(root).reliability(
         _moment("start", start), _moment("end", end), parse_bbox(bbox)
     )
