@@ -265,8 +265,7 @@ class MeterLake:
             store_events,
         )
 
-        if end <= start:
-            raise InputError("end must be after start")
+        _check_window(start, end)
         params = params or OutageParams()
         report = OutageReport(new_run_id(), start, end, asdict(params))
         events, meters = infer_events(self.sql, start, end, params, report)
