@@ -142,8 +142,8 @@ class MeterLake:
         return self._reader
 
     def open(self) -> None:
-        """Open the long-lived reader now (a server starts filling its caches at once)."""
-        self._open_reader()
+        """Open the long-lived reader and fill its in-memory tables now (a server's start)."""
+        self._open_reader().refresh()
 
     def serving_state(self) -> str:
         """The reads store's state: ``current``, ``updating`` or ``off``."""

@@ -25,7 +25,7 @@ from meterlake.lake.catalog import (
 )
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
-from meterlake.lake.reading_store import TABLE, ReadingStore
+from meterlake.lake.reading_store import ReadingStore
 
 
 class LakeReader:
@@ -84,10 +84,15 @@ class LakeReader:
         with commit_lock(self.layout, shared=True):
             self._views()
             if self._store is not None and self._store_generation == self._generation:
-                source = TABLE
+                source = self._store.source(first_day, last_day)
             else:
                 source = readings_between(self.layout, first_day, last_day)
             return self._run(sql.replace("{readings}", source), params)
+
+    @property
+    def store(self) -> ReadingStore | None:
+        """The meter-clustered reads store, if this reader keeps one."""
+        return self._store
 
     @property
     def store_state(self) -> str:

@@ -3,8 +3,9 @@
 The lake's ``daily`` table is partitioned by day, so one meter's week touches seven files: at
 full LCL size opening and pruning them costs about 10 ms a request, more than a server answering
 200 requests a second on two cores can spend. The server therefore keeps its own DuckDB database
-next to the lake holding the reads of each month sorted by meter; DuckDB's zone maps then read
-one or two row groups per lookup.
+next to the lake with one table per month, its reads sorted by meter; DuckDB's zone maps then
+read one or two row groups per lookup (one table for the whole history would make every lookup
+check the zone maps of all its row groups: 4 ms instead of 1.7 ms at full size).
 
 The store is derived data, private to one server process: it is filled in the background when
 the server starts, brought up to date after every commit partition by partition (a partition is
@@ -18,6 +19,7 @@ import contextlib
 import os
 import threading
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -27,12 +29,14 @@ from meterlake.lake.catalog import READING_COLUMNS
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.lock import commit_lock
 
-#: Schema the store's database is attached under, and its one table.
+#: Schema the store's database is attached under.
 ALIAS = "reading_store"
-TABLE = f"{ALIAS}.readings"
-_DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (meter_id VARCHAR, reading_date_time TIMESTAMP,
-    reading_value DOUBLE, reading_type VARCHAR, obis_code VARCHAR, error_value VARCHAR,
-    date_str VARCHAR)"""
+_TYPES = ("VARCHAR", "TIMESTAMP", "DOUBLE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR")
+_COLUMNS = ", ".join(f"{n} {t}" for n, t in zip(READING_COLUMNS, _TYPES, strict=True))
+#: What a span with no month table reads: no rows, the same columns.
+_EMPTY = "(SELECT {} WHERE false)".format(
+    ", ".join(f"NULL::{t} AS {n}" for n, t in zip(READING_COLUMNS, _TYPES, strict=True))
+)
 
 #: (reading type, yyyyMMdd) of one ``daily`` partition.
 Partition = tuple[str, str]
@@ -80,8 +84,19 @@ class ReadingStore:
         self.path.unlink(missing_ok=True)
         self.con = con
         con.execute(f"ATTACH {quote_literal(str(self.path))} AS {ALIAS}")
-        con.execute(_DDL)
         self._applied: dict[Partition, Signature] = {}
+        #: ``yyyyMM`` of the month tables that exist.
+        self._months: set[str] = set()
+
+    def source(self, first_day: date | None = None, last_day: date | None = None) -> str:
+        """A subquery over the month tables of ``first_day`` .. ``last_day`` (all by default)."""
+        months = sorted(self._months)
+        if first_day is not None and last_day is not None:
+            span = (f"{first_day:%Y%m}", f"{last_day:%Y%m}")
+            months = [m for m in months if span[0] <= m <= span[1]]
+        if not months:
+            return _EMPTY
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {_table(m)}" for m in months) + ")"
 
     def sync(self, stop: threading.Event | None = None) -> int:
         """Reload every partition that changed since the last sync; the number reloaded.
@@ -96,10 +111,10 @@ class ReadingStore:
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for reading_type, day in sorted(stale):
             groups[(reading_type, day[:6])].append(day)
-        for (reading_type, _), days in groups.items():
+        for (reading_type, month), days in groups.items():
             if stop is not None and stop.is_set():
                 break
-            self._reload(reading_type, days)
+            self._reload(reading_type, month, days)
         return len(stale)
 
     def close(self) -> None:
@@ -109,7 +124,7 @@ class ReadingStore:
         for leftover in self.path.parent.glob(f"{self.path.name}*"):
             leftover.unlink(missing_ok=True)
 
-    def _reload(self, reading_type: str, days: list[str]) -> None:
+    def _reload(self, reading_type: str, month: str, days: list[str]) -> None:
         folder = self.layout.table("daily") / f"reading_type={reading_type}"
         cursor = self.con.cursor()
         try:
@@ -127,15 +142,17 @@ class ReadingStore:
                         )
                         files.append(path)
                 cursor.execute("BEGIN TRANSACTION")
+                table = _table(month)
+                cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({_COLUMNS})")
                 marks = ", ".join("?" for _ in days)
                 cursor.execute(
-                    f"DELETE FROM {TABLE} WHERE reading_type = ? AND date_str IN ({marks})",
+                    f"DELETE FROM {table} WHERE reading_type = ? AND date_str IN ({marks})",
                     [reading_type, *days],
                 )
                 if files:
                     source = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
                     cursor.execute(
-                        f"""INSERT INTO {TABLE} SELECT {", ".join(READING_COLUMNS)}
+                        f"""INSERT INTO {table} SELECT {", ".join(READING_COLUMNS)}
                         FROM read_parquet({source}, hive_partitioning=true,
                             hive_types={{'reading_type': VARCHAR, 'date_str': VARCHAR}})
                         ORDER BY meter_id, reading_date_time"""
@@ -150,6 +167,11 @@ class ReadingStore:
         for day in days:
             self._applied.pop((reading_type, day), None)
         self._applied.update(signatures)
+        self._months = self._months | {month}  # rebound, never mutated: readers iterate it
+
+
+def _table(month: str) -> str:
+    return f"{ALIAS}.m{month}"
 
 
 def _alive(pid: int) -> bool:

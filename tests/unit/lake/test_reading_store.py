@@ -11,7 +11,7 @@ import duckdb
 from meterlake.config import Settings
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.reader import LakeReader
-from meterlake.lake.reading_store import TABLE, ReadingStore, partition_signatures
+from meterlake.lake.reading_store import ReadingStore, partition_signatures
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
@@ -44,7 +44,7 @@ def test_sync_copies_every_read_and_then_only_what_changed(tmp_path: Path):
     store = ReadingStore(con, layout)
     try:
         assert store.sync() == len(partition_signatures(layout)) > 30
-        assert con.sql(ALL_READS.format(table=TABLE)).fetchall() == _daily_reads(root)
+        assert con.sql(ALL_READS.format(table=store.source())).fetchall() == _daily_reads(root)
         assert store.sync() == 0  # nothing changed
 
         # A later file: new days and one late day rewrite partitions; only those reload.
@@ -55,7 +55,7 @@ def test_sync_copies_every_read_and_then_only_what_changed(tmp_path: Path):
         after = partition_signatures(layout)
         changed = {p for p, s in after.items() if before.get(p) != s}
         assert store.sync() == len(changed) > 0
-        assert con.sql(ALL_READS.format(table=TABLE)).fetchall() == _daily_reads(root)
+        assert con.sql(ALL_READS.format(table=store.source())).fetchall() == _daily_reads(root)
     finally:
         store.close()
         con.close()
@@ -77,7 +77,8 @@ def test_a_clustered_reader_answers_like_the_partitions_and_follows_commits(tmp_
         expected = plain.query_days(query, [meter, *window], first, last)
         assert expected.num_rows > 48
         assert reader.query_days(query, [meter, *window], first, last) == expected
-        in_store = query.replace("{readings}", TABLE)
+        assert reader.store is not None
+        in_store = query.replace("{readings}", reader.store.source(first, last))
         assert reader.query_days(in_store, [meter, *window], first, last) == expected
 
         # After a commit the answer changes at once (Parquet until the store catches up).
@@ -88,6 +89,7 @@ def test_a_clustered_reader_answers_like_the_partitions_and_follows_commits(tmp_
         assert changed != expected
         assert reader.query_days(query, [meter, *window], first, last) == changed
         _wait_current(reader)
+        in_store = query.replace("{readings}", reader.store.source(first, last))
         assert reader.query_days(in_store, [meter, *window], first, last) == changed
     finally:
         reader.close()
