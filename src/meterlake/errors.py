@@ -4,6 +4,7 @@ The tree::
 
     MeterlakeError                 root: every error meterlake raises on purpose
     ├── ConfigError                settings that cannot be used
+    │   └── MissingExtraError      an optional extra is not installed (names the pip command)
     ├── InputError                 a caller's argument is wrong (bad date range, unknown table)
     │   └── NotFoundError          the thing asked for does not exist (unknown meter or run)
     ├── RejectedFileError          a landing file is not a meter file at all (rejected whole)
@@ -29,6 +30,14 @@ class ConfigError(MeterlakeError):
     """Settings that cannot be used."""
 
     exit_code = 2
+
+
+class MissingExtraError(ConfigError):
+    """An optional extra is not installed; the message names the install command."""
+
+    def __init__(self, extra: str, what: str) -> None:
+        super().__init__(f"{what} needs the {extra} extra: pip install 'meterlake[{extra}]'")
+        self.extra = extra
 
 
 class InputError(MeterlakeError):
