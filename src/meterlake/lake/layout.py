@@ -13,6 +13,7 @@ TABLE_DIRS = {
     "aggregated_monthly": "business/aggregated/monthly",
     "quarantine": "quarantine",
     "anomaly": "business/anomaly",
+    "forecast": "business/forecast",
     "weather": "business/reference/weather",
     "geodata": "business/reference/geodata",
     "full_geo": "business/reference/full_geo",
@@ -64,6 +65,11 @@ class LakeLayout:
     def scratch(self) -> Path:
         """Engine spill space."""
         return self.meta / "tmp"
+
+    @property
+    def models(self) -> Path:
+        """The model store: versioned forecast models and their aliases."""
+        return self.root / "models"
 
     def table(self, name: str) -> Path:
         """Folder of a table by its reference name."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -44,6 +45,10 @@ class Forecaster(Protocol):
         weather: Weather | None = None,
     ) -> Array:
         """``meters x horizon x levels`` kWh from the hour after ``context`` ends."""
+        ...
+
+    def save(self, folder: Path) -> dict[str, Any]:
+        """Write the model's files into ``folder``; returns its parameters (JSON-ready)."""
         ...
 
 

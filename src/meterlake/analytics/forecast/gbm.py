@@ -176,4 +176,5 @@ class GlobalGBM:
 def _targets(values: Array, rows: Index, origins: Index) -> Array:
     """``values`` of the week after each origin, flattened like the design rows."""
     columns = origins[:, None] + np.arange(WEEK)[None, :]
-    return values[rows[:, None], columns].reshape(-1)
+    picked: Array = values[rows[:, None], columns]
+    return picked.reshape(-1)
