@@ -199,7 +199,7 @@ class MeterLake:
     def forecasts(
         self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
     ) -> list[dict[str, Any]]:
-        """168 hourly forecasts with the chosen quantiles (the active model, else seasonal naive)."""
+        """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
         return v1.forecasts(
             self._days_sql,
             meter_id,
