@@ -89,21 +89,32 @@ class Forecasting:
         table = table.append_column("model", pa.array([version] * table.num_rows, pa.string()))
         table = table.append_column("data_end", pa.array([partition] * table.num_rows))
         final = self.layout.table("forecast") / f"data_end={partition}" / PART_FILE
+        written = int(table.num_rows)
         with writer_lock(self.layout):
             if final.exists():
                 kept = pq.read_table(final, schema=schema.FORECAST)
                 fresh = pc.is_in(kept.column("meter_id"), table.column("meter_id").unique())
                 table = pa.concat_tables([kept.filter(pc.invert(fresh)), table])
-            txn = Transaction(self.layout, new_run_id())
+            run_id = new_run_id()
+            txn = Transaction(self.layout, run_id)
             try:
                 staged = txn.stage(final)
                 staged.parent.mkdir(parents=True, exist_ok=True)
                 pq.write_table(table.cast(schema.FORECAST).sort_by("meter_id"), staged)
+                record = {
+                    "run_id": run_id,
+                    "kind": "forecast",
+                    "model": version,
+                    "data_end": partition,
+                    "counts": {"forecast_rows": written},
+                    "totals": {},
+                }
+                txn.write_json(self.layout.runs / f"{run_id}.json", record)  # readers refresh
                 txn.commit()
             except BaseException:
                 txn.abort()
                 raise
-        return int(table.num_rows)
+        return written
 
     def predictor(self, name: str | None) -> Predict | None:
         """The online forecast of the named model (default: the endpoint alias).

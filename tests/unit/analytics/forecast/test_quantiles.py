@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 
@@ -67,8 +69,6 @@ def test_crossing_quantiles_are_sorted():
 
 def test_seasonal_naive_168_repeats_last_week_at_the_median():
     values = np.tile(np.arange(168, dtype=float), (1, 4))
-    from datetime import datetime
-
     panel = HourlyPanel(("M",), datetime(2013, 1, 7), values)
     out = SeasonalNaive(168).predict(panel, 168, (0.1, 0.5, 0.9))
     assert out[0, :, 1].tolist() == list(np.arange(168, dtype=float))
