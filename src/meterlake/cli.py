@@ -162,7 +162,7 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job on the embedded default: generate a sample fleet, ingest it, serve the API."""
+    """The main job: generate a sample fleet, ingest it, train the default forecast model, serve."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)
@@ -174,8 +174,13 @@ def demo(
         reference = lake.layout.root / "reference"
         sources = [lake.layout.landing, *([reference] if reference.exists() else [])]
         report = lake.ingest(sources, progress)
-    _print_report(report)
-    _print_status(lake.status())
+        _print_report(report)
+        _print_status(lake.status())
+        from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
+
+        end = _moment(spec.end.isoformat())
+        request = TrainRequest(_moment(spec.start.isoformat()), end, training_samples=meters)
+        _print_model(lake.train(request, progress))
     if serve_api:
         console.print(
             f"API on http://127.0.0.1:{port} (try /consumption/monthly/2013/MAC000002,"

@@ -9,6 +9,7 @@ Install with ``pip install torch==2.13.0`` first, then ``pip install 'meterlake[
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -70,6 +71,8 @@ class DeepAR:
         """Train on every series of ``train`` from its true start."""
         del weather  # the reference passed none either (section 4.8)
         torch, lightning, _, estimator_class, _ = _modules()
+        for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
+            logging.getLogger(name).setLevel(logging.WARNING)  # "GPU available: False" etc.
         torch.set_num_threads(self.params.threads)
         lightning.seed_everything(self.params.seed, verbose=False)
         data = self._dataset(train)
