@@ -54,6 +54,23 @@ class Weather:
     first_hour: int
     values: npt.NDArray[np.float64]
 
+    def day_mean(self, hours: Hours) -> npt.NDArray[np.float64]:
+        """Mean temperature of the UTC day of each of ``hours`` (NaN where none is loaded)."""
+        first_day = self.first_hour // 24
+        days = -(-(self.first_hour + len(self.values)) // 24) - first_day
+        table = np.full(days * 24, np.nan)
+        offset = self.first_hour - first_day * 24
+        table[offset : offset + len(self.values)] = self.values[:, 0]
+        grid = table.reshape(days, 24)
+        seen = np.isfinite(grid).sum(axis=1)
+        with np.errstate(all="ignore"):
+            means = np.where(seen > 0, np.nansum(grid, axis=1) / seen, np.nan)
+        index = hours // 24 - first_day
+        inside = (index >= 0) & (index < days)
+        out = np.full(len(hours), np.nan)
+        out[inside] = means[index[inside]]
+        return out
+
     def at(self, hours: Hours) -> npt.NDArray[np.float64]:
         """``len(hours) x 3`` weather at absolute ``hours``, NaN where none is loaded."""
         index = hours - self.first_hour

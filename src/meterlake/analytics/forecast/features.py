@@ -41,9 +41,13 @@ NAMES = (
     "mean_168h",
     "std_168h",
     "log_scale",
+    "profile_same_day_type_28d",
+    "mean_same_hour_28d",
     "temperature",
     "humidity",
     "apparent_temperature",
+    "temperature_day_mean",
+    "temperature_last_week",
 )
 
 
@@ -110,17 +114,19 @@ def design(
     absolute = first_hour + target
     lags = [_lag(values, meter, target, origin, WEEK * k) for k in (1, 2, 3, 4)]
     days_back = step // 24 + 1
-    same_hour = [_lag(values, meter, target, origin, 24 * (days_back + k)) for k in range(7)]
+    same_hour = [_lag(values, meter, target, origin, 24 * (days_back + k)) for k in range(28)]
+    mean_same = _mean(same_hour[:7])
+    off = _off_day(absolute)
+    same_type = [
+        np.where(_off_day(absolute - 24 * (days_back + k)) == off, lag, np.nan)
+        for k, lag in enumerate(same_hour)
+    ]
     stats = [
         prefix.mean(rows, origins, 1),
         prefix.mean(rows, origins, 24),
         prefix.mean(rows, origins, WEEK),
         prefix.std(rows, origins, WEEK),
     ]
-    stacked = np.vstack(same_hour)
-    seen = np.isfinite(stacked).sum(axis=0)
-    with np.errstate(all="ignore"):
-        mean_same = np.where(seen > 0, np.nansum(stacked, axis=0) / seen, np.nan)
     columns = [
         step.astype(np.float64),
         hour_of_day(absolute).astype(np.float64),
@@ -131,9 +137,31 @@ def design(
         mean_same / per,
         *(np.repeat(stat, horizon) / per for stat in stats),
         np.log(per),
+        _mean(same_type) / per,
+        _mean(same_hour) / per,
     ]
-    climate = weather.at(absolute) if weather is not None else np.full((len(step), 3), np.nan)
-    return np.column_stack([*columns, climate]), scale
+    return np.column_stack([*columns, _climate(weather, absolute, first_hour + origin)]), scale
+
+
+def _climate(weather: Weather | None, absolute: Index, origin: Index) -> Array:
+    """Weather at the target hour, the target day's mean and the last week's mean temperature."""
+    if weather is None:
+        return np.full((len(absolute), 5), np.nan)
+    last_week = _mean([weather.at(origin - back)[:, 0] for back in range(1, WEEK + 1, 6)])
+    return np.column_stack([weather.at(absolute), weather.day_mean(absolute), last_week])
+
+
+def _off_day(hours: Index) -> Array:
+    """1.0 on weekends and bank holidays."""
+    return np.maximum((day_of_week(hours) >= 5).astype(np.float64), uk_holiday(hours))
+
+
+def _mean(columns: list[Array]) -> Array:
+    """Mean of the known values across ``columns`` (NaN where none is known)."""
+    stacked = np.vstack(columns)
+    seen = np.isfinite(stacked).sum(axis=0)
+    with np.errstate(all="ignore"):
+        return np.where(seen > 0, np.nansum(stacked, axis=0) / seen, np.nan)
 
 
 def _lag(values: Array, meter: Index, target: Index, origin: Index, lag: Index | int) -> Array:
