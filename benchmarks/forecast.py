@@ -12,7 +12,8 @@ baselines (lag 168 and lag 24) on a deterministic sample, trained before the two
 windows of 168 h that end at ``--data-end``: MASE (seasonality 24), mean weighted quantile loss
 over 0.1..0.9, 80 % interval coverage, fit and predict wall time. Part 2 (``--full-lake``) times
 ``train`` plus a 7-day ``forecast`` of every meter of a full-size lake through the service, in a
-scratch lake that links the full lake's tables read-only.
+scratch lake that links the full lake's tables read-only; ``--latency`` then times 300 online
+forecasts (the ``/forecast`` body, in process) with the trained model and the built-in fallback.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def full_size(args: argparse.Namespace) -> dict[str, Any]:
         done = lake.forecast_batch(end, 7)
         total_s = time.perf_counter() - began
         lake.close()
+        latency = _latency(root, end, args.threads) if args.latency else {}
     return {
+        **latency,
         "train_s": round(train_s, 1),
         "forecast_s": round(total_s - train_s, 1),
         "total_s": round(total_s, 1),
@@ -109,6 +112,26 @@ def full_size(args: argparse.Namespace) -> dict[str, Any]:
         "rows": done["rows"],
         "backtest": meta["metrics"],
     }
+
+
+def _latency(root: Path, end: datetime, threads: int) -> dict[str, Any]:
+    """Online ``/forecast`` bodies through the service as the server holds it (in-process)."""
+    lake = MeterLake(
+        Settings(root=root, progress=False, threads=threads), cached=("recent_hourly",)
+    )
+    lake.open()
+    meters = data.all_meters(lake.sql)[:300]
+    found: dict[str, Any] = {}
+    for label, model in (("online_gbm", None), ("online_seasonal_naive", "seasonal_naive")):
+        times = []
+        for meter in meters:
+            began = time.perf_counter()
+            lake.forecast(meter, end - timedelta(days=28), end, model)
+            times.append(1000 * (time.perf_counter() - began))
+        times.sort()
+        found[label] = {"p50_ms": round(times[len(times) // 2], 1), "p99_ms": round(times[-3], 1)}
+    lake.close()
+    return found
 
 
 def main() -> None:
@@ -125,6 +148,7 @@ def main() -> None:
     parser.add_argument("--full-lake", type=Path)
     parser.add_argument("--full-data-end", default="2013-11-21")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--latency", action="store_true", help="time online forecasts too")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.lake is None:

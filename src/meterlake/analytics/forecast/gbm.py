@@ -96,8 +96,8 @@ class GlobalGBM:
         """
         asked = check_levels(levels)
         values, blocks = context.values, []
+        grid = self._levels_for(asked + ((0.5,) if horizon > WEEK else ()))
         for done in range(0, horizon, WEEK):
-            grid = self._levels_for(asked)
             block = self._week(values, grid, absolute_hour(context.start), weather)
             blocks.append(at_levels(grid, block, asked)[:, : horizon - done])
             median = at_levels(grid, block, (0.5,))[:, :, 0]
@@ -118,12 +118,13 @@ class GlobalGBM:
         return np.stack(predictions, axis=-1).reshape(len(rows), WEEK, len(grid))
 
     def _levels_for(self, asked: tuple[float, ...]) -> tuple[float, ...]:
-        """The trained levels needed to answer ``asked`` (neighbours of each, and the median)."""
+        """The trained levels needed to answer ``asked`` (each, or its two neighbours)."""
         grid = sorted(self.boosters)
         needed: set[float] = set()
-        for level in (*asked, 0.5):
+        for level in asked:
             upper = int(np.searchsorted(grid, level))
-            needed.update(grid[max(0, upper - 1) : upper + 1])
+            exact = upper < len(grid) and grid[upper] == level
+            needed.update(grid[upper : upper + 1] if exact else grid[max(0, upper - 1) : upper + 1])
         return tuple(sorted(needed))
 
     def _examples(self, train: HourlyPanel) -> tuple[Index, Index]:
