@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from meterlake.cli_anomaly import detect_command, evaluate_app
+from meterlake.cli_outages import evaluate_outages, outages_app
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -19,6 +21,7 @@ from meterlake.progress import rich_progress
 from meterlake.service import LakeStatus, MeterLake
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(outages_app, name="outages")
 console = Console()
 errors = Console(stderr=True)
 
@@ -50,6 +53,11 @@ def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
     seed: Annotated[int, typer.Option(help="random seed")] = 42,
     layout: Annotated[str, typer.Option(help="lcl (6 columns) or kaggle (3 columns)")] = "lcl",
     files: Annotated[int, typer.Option(help="split readings over this many files")] = 1,
+    outages: Annotated[int, typer.Option(help="clustered outages to inject")] = 3,
+    idle_share: Annotated[float, typer.Option(help="share of meters reading 0 at night")] = 0.0,
+    away_per_year: Annotated[
+        float, typer.Option(help="zero-reading away periods per meter-year")
+    ] = 0.0,
 ) -> None:
     """Write a synthetic London-format fleet into landing/ (+ reference/ and truth/)."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415 (numpy and pandas load only here)
@@ -62,6 +70,9 @@ def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
         seed=seed,
         layout=_layout(layout),
         files=files,
+        outages=outages,
+        idle_share=idle_share,
+        away_per_meter_year=away_per_year,
     )
     with rich_progress(errors, lake.settings.progress) as progress:
         written = lake.generate(spec, progress)
@@ -187,6 +198,12 @@ def demo(
             " /docs); Ctrl-C stops"
         )
         serve(root=root, host="127.0.0.1", port=port)
+
+
+# Anomaly detection and evaluation live in their own module.
+app.command("detect")(detect_command)
+evaluate_app.command("outages")(evaluate_outages)
+app.add_typer(evaluate_app, name="evaluate")
 
 
 models_app = typer.Typer(no_args_is_help=True, help="The forecast model store.")

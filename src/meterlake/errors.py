@@ -35,8 +35,8 @@ class ConfigError(MeterlakeError):
 class MissingExtraError(ConfigError):
     """An optional extra is not installed; the message names the install command."""
 
-    def __init__(self, extra: str, what: str) -> None:
-        super().__init__(f"{what} needs the {extra} extra: pip install 'meterlake[{extra}]'")
+    def __init__(self, extra: str, purpose: str) -> None:
+        super().__init__(f"{purpose} needs the {extra} extra: pip install 'meterlake[{extra}]'")
         self.extra = extra
 
 

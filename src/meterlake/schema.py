@@ -71,6 +71,38 @@ ANOMALY = pa.schema(
     ]
 )
 
+#: Outage events (inferred from readings, from ERR records, or both): one row per event.
+OUTAGE_EVENTS = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("start", pa.timestamp("us")),
+        ("restoration", pa.timestamp("us")),
+        ("duration_minutes", pa.float64()),
+        ("meters_affected", pa.int64()),
+        ("customers_affected", pa.int64()),
+        ("centroid_lat", pa.float64()),
+        ("centroid_long", pa.float64()),
+        ("min_lat", pa.float64()),
+        ("max_lat", pa.float64()),
+        ("min_long", pa.float64()),
+        ("max_long", pa.float64()),
+        ("source", pa.string()),
+        ("confidence", pa.float64()),
+    ]
+)
+
+#: The meters of each outage event, with their own start and restoration.
+OUTAGE_METERS = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("meter_id", pa.string()),
+        ("start", pa.timestamp("us")),
+        ("restoration", pa.timestamp("us")),
+        ("customers", pa.int64()),
+        ("source", pa.string()),
+    ]
+)
+
 #: Batch forecasts (reference 4.7, intended schema ``meter_id, datetime, consumption`` with
 #: ``consumption`` = P90), the quantile columns, the model version and the ``data_end`` partition.
 FORECAST = pa.schema(

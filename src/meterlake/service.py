@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from meterlake.analytics.anomaly.evaluate import Score
+from meterlake.analytics.outage import OutageParams
 from meterlake.config import Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
@@ -21,13 +23,19 @@ from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
+from meterlake.pipeline.detect import DetectOptions, DetectReport, detect
+from meterlake.pipeline.evaluate_anomalies import EvaluateOptions, evaluate_anomalies
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
+from meterlake.serving import outages as outage_queries
+from meterlake.serving.anomaly_weather import anomalies_with_weather
 
 if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
     from meterlake.analytics.forecast.pipeline import TrainRequest
+    from meterlake.analytics.outage.evaluate import OutageScore
+    from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
 
 
@@ -159,6 +167,23 @@ class MeterLake:
         """The reference ``/anomaly`` body (``end`` exclusive)."""
         return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
 
+    def anomalies_with_weather(
+        self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
+    ) -> dict[str, dict[str, Any]]:
+        """The ``/anomaly`` body joined with the day's mean temperature and apparent temperature."""
+        return anomalies_with_weather(self.sql, meter_id, start, end, outlier_only)
+
+    def detect(
+        self, options: DetectOptions | None = None, progress: Progress = no_progress
+    ) -> DetectReport:
+        """Detect anomalies of meters with new days and append them to the ``anomaly`` table."""
+        self._open_reader()  # before the writer lock: opening may recover a crashed run
+        return detect(self.layout, self.sql, new_run_id(), options or DetectOptions(), progress)
+
+    def evaluate_anomalies(self, options: EvaluateOptions) -> list[Score]:
+        """Score detectors against ground-truth labels on the same meters (writes nothing)."""
+        return evaluate_anomalies(self.sql, options)
+
     def forecast(
         self, meter_id: str, start: datetime, end: datetime, model: str | None = None
     ) -> dict[str, Any]:
@@ -256,6 +281,104 @@ class MeterLake:
             raise InputError("end must not be before start")
         return v1.outages(self.sql, start=start, end=end, error_code=error_code, limit=limit)
 
+    def detect_outages(
+        self, start: datetime, end: datetime, params: OutageParams | None = None
+    ) -> OutageReport:
+        """Infer outage events starting in ``[start, end)`` and store them (replacing the old)."""
+        from meterlake.pipeline.outages import (  # noqa: PLC0415 (numpy and pandas load only here)
+            OutageReport,
+            infer_events,
+            store_events,
+        )
+
+        _check_window(start, end)
+        params = params or OutageParams()
+        report = OutageReport(new_run_id(), start, end, asdict(params))
+        events, meters = infer_events(self.sql, start, end, params, report)
+        store_events(self.layout, events, meters, report)
+        return report
+
+    def outage_events(
+        self,
+        start: datetime,
+        end: datetime,
+        source: str | None = None,
+        min_confidence: float = 0.0,
+        page: tuple[int, int] = (1000, 0),
+    ) -> list[dict[str, Any]]:
+        """Stored outage events overlapping ``[start, end)``; ``page`` is (limit, offset)."""
+        _check_window(start, end)
+        if source not in (None, *outage_queries.SOURCES):
+            raise InputError(f"unknown source {source!r}; allowed: err, inferred, both")
+        return outage_queries.events(
+            self.sql,
+            window=(start, end),
+            source=source,
+            min_confidence=min_confidence,
+            page=page,
+        )
+
+    def outage_event(self, event_id: str) -> dict[str, Any]:
+        """One outage event with its meters."""
+        found = outage_queries.event(self.sql, event_id)
+        if found is None:
+            raise NotFoundError(f"no outage event {event_id!r}")
+        return found
+
+    def outage_counts(
+        self, period: str, start: datetime, end: datetime, meter_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Outages per meter and day, week or month, from the stored events."""
+        _check_window(start, end)
+        if period not in outage_queries.PERIODS:
+            raise InputError(f"unknown period {period!r}; allowed: day, week, month")
+        return outage_queries.counts(
+            self.sql, period=period, window=(start, end), meter_id=meter_id
+        )
+
+    def reliability(
+        self,
+        start: datetime,
+        end: datetime,
+        bbox: outage_queries.BBox | None = None,
+        min_confidence: float = 0.0,
+    ) -> dict[str, Any]:
+        """SAIFI, SAIDI and CAIDI of a period (and area: south, west, north, east)."""
+        _check_window(start, end)
+        if bbox is not None and not (bbox[0] <= bbox[2] and bbox[1] <= bbox[3]):
+            raise InputError("bbox must be south,west,north,east with south <= north, west <= east")
+        return outage_queries.reliability(
+            self.sql, window=(start, end), bbox=bbox, min_confidence=min_confidence
+        )
+
+    def evaluate_outages(
+        self, truth: Path | None = None, window: tuple[datetime, datetime] | None = None
+    ) -> OutageScore:
+        """Score the stored events against a generated fleet's ground truth (``truth/``)."""
+        from meterlake.analytics.outage.truth import load_truth  # noqa: PLC0415 (pandas)
+
+        if window is None:
+            span = self.sql(
+                "SELECT min(date_str) AS first, max(date_str) AS last FROM aggregated_daily"
+            )
+            first, last = span.to_pylist()[0].values()
+            if first is None:
+                raise InputError("the lake has no readings to evaluate")
+            window = (
+                datetime.strptime(first, "%Y%m%d"),
+                datetime.strptime(last, "%Y%m%d") + timedelta(days=1),
+            )
+        _check_window(*window)
+        events = self.sql(
+            "SELECT * FROM outage_events WHERE start >= ? AND start < ?", list(window)
+        )
+        members = self.sql(
+            """SELECT * FROM outage_meters WHERE event_id IN
+                (SELECT event_id FROM outage_events WHERE start >= ? AND start < ?)""",
+            list(window),
+        )
+        return load_truth(truth or self.layout.root / "truth", window).score(events, members)
+
     def quality(self) -> list[dict[str, Any]]:
         """Quarantined rows per run, file and reason."""
         return v1.quality(self.sql)
@@ -312,6 +435,11 @@ class MeterLake:
                 recover(self.layout)
         except LakeError:
             return
+
+
+def _check_window(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InputError("end must be after start")
 
 
 def _parquet_rows(folder: Path) -> int:

@@ -6,9 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from meterlake.config import Settings
+from meterlake.service import MeterLake
 
 pytestmark = pytest.mark.integration
 
@@ -70,3 +74,26 @@ def test_convert_mrasco_writes_mdm_that_ingest_reads(tmp_path: Path, data_dir: P
     bad = _cli(tmp_path, "convert", "mrasco", str(data_dir / "london" / "lcl_sample.csv"))
     assert bad.returncode == 3
     assert "rejected" in bad.stderr
+
+
+def test_outages_detect_show_and_evaluate(tmp_path: Path):
+    generated = _cli(
+        tmp_path, "generate", "--meters", "40", "--end", "2013-01-22", "--outages", "3",
+        "--idle-share", "0.1", "--away-per-year", "2",
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    assert _cli(tmp_path, "ingest", "landing", "reference").returncode == 0
+    detected = _cli(tmp_path, "outages", "detect", "--start", "2013-01-01", "--end", "2013-01-22")
+    assert detected.returncode == 0, detected.stderr
+    assert "event(s)" in detected.stdout
+    lake = MeterLake(Settings(root=tmp_path, progress=False))
+    event_id = lake.outage_events(datetime(2013, 1, 1), datetime(2013, 1, 22))[0]["event_id"]
+    lake.close()
+    shown = _cli(tmp_path, "outages", "show", event_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "meters_affected" in shown.stdout
+    score = _cli(tmp_path, "evaluate", "outages")
+    assert score.returncode == 0, score.stderr
+    assert json.loads(score.stdout)["true_events"] == 3
+    unknown = _cli(tmp_path, "outages", "show", "20130101T0000-00000000")
+    assert (unknown.returncode, "no outage event" in unknown.stderr) == (2, True)

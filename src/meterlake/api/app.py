@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from meterlake import __version__
-from meterlake.api import compat, problems, v1
+from meterlake.api import compat, problems, v1, v1_outages
 from meterlake.api.auth import check_key
 from meterlake.config import Settings
 from meterlake.service import MeterLake
@@ -54,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.include_router(compat.router, dependencies=[Depends(require_key)])
     app.include_router(v1.router, dependencies=[Depends(require_key)])
+    app.include_router(v1_outages.router, dependencies=[Depends(require_key)])
 
     @app.get("/v1/health", tags=["operations"])
     @app.get("/health", tags=["operations"])

@@ -20,6 +20,8 @@ VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "aggregated_monthly": ("aggregated_monthly", "*/*/*.parquet", schema.AGGREGATED_MONTHLY),
     "quarantine": ("quarantine", "*/*.parquet", schema.QUARANTINE),
     "anomaly": ("anomaly", "*.parquet", schema.ANOMALY),
+    "outage_events": ("outage_events", "*.parquet", schema.OUTAGE_EVENTS),
+    "outage_meters": ("outage_meters", "*.parquet", schema.OUTAGE_METERS),
     "forecast": ("forecast", "*/*.parquet", schema.FORECAST),
     **{name: (name, "*.parquet", columns) for name, columns in REFERENCE_TABLES.items()},
 }

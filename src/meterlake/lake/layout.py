@@ -13,6 +13,8 @@ TABLE_DIRS = {
     "aggregated_monthly": "business/aggregated/monthly",
     "quarantine": "quarantine",
     "anomaly": "business/anomaly",
+    "outage_events": "business/outage/events",
+    "outage_meters": "business/outage/meters",
     "forecast": "business/forecast",
     "weather": "business/reference/weather",
     "geodata": "business/reference/geodata",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,9 @@ from meterlake.synth.plan import FleetPlan, draw_households, plan_fleet
 from meterlake.synth.readings import MeterReadings, render_meter
 from meterlake.synth.spec import FleetFiles, FleetSpec, validate_spec
 from meterlake.synth.timeline import Timeline
-from meterlake.synth.truth import anomalies_frame, geo_frame, outages_frame
+from meterlake.synth.truth import anomalies_frame, geo_frame, outages_frame, zero_usage_frame
 from meterlake.synth.writer import HEADERS
+from meterlake.synth.zero_usage import ZeroUsage
 
 Progress = Callable[[int], None]
 SINGLE_FILE = "CC_LCL-FullData.csv"
@@ -27,6 +29,7 @@ WEATHER_FILE = "weather_hourly_darksky.csv"
 GEO_FILE = "meter-geo-data.csv"
 ANOMALIES_FILE = "anomalies.csv"
 OUTAGES_FILE = "outages.csv"
+ZERO_USAGE_FILE = "zero_usage.csv"
 _WORKERS = 2  # numpy releases the GIL for most of a meter's work
 _IN_FLIGHT = 4  # meters rendered ahead of the writer; bounds memory
 
@@ -60,34 +63,42 @@ def _rendered(plan: FleetPlan, households: Iterable[Household]) -> Iterator[Mete
             yield pending.popleft().result()
 
 
+@dataclass
+class _Written:
+    """Rows written and the ground truth drawn while rendering meters."""
+
+    rows: int = 0
+    anomalies: list[Anomaly] = field(default_factory=list)
+    zero_usage: list[ZeroUsage] = field(default_factory=list)
+
+
 def _write_block(
-    plan: FleetPlan, path: Path, households: Iterable[Household], progress: Progress | None
-) -> tuple[int, list[Anomaly]]:
-    """Write one readings file; return its row count and the anomalies injected."""
-    rows, anomalies = 0, []
+    plan: FleetPlan,
+    path: Path,
+    households: Iterable[Household],
+    progress: Progress | None,
+    written: _Written,
+) -> None:
+    """Write one readings file; add its rows and ground truth to ``written``."""
     with atomic_binary(path) as handle:
         handle.write(HEADERS[plan.spec.layout])
         for meter in _rendered(plan, households):
             handle.write(meter.text.data)
-            rows += meter.rows
-            anomalies.extend(meter.anomalies)
+            written.rows += meter.rows
+            written.anomalies.extend(meter.anomalies)
+            written.zero_usage.extend(meter.zero_usage)
             if progress is not None:
                 progress(meter.rows)
-    return rows, anomalies
 
 
-def _write_readings(
-    plan: FleetPlan, paths: list[Path], progress: Progress | None
-) -> tuple[int, list[Anomaly]]:
+def _write_readings(plan: FleetPlan, paths: list[Path], progress: Progress | None) -> _Written:
     """Split meters into contiguous blocks, one per file."""
     blocks = np.array_split(np.arange(plan.spec.meters), len(paths))
-    rows, anomalies = 0, []
+    written = _Written()
     for path, block in zip(paths, blocks, strict=True):
         households = (plan.households[int(index)] for index in block)
-        block_rows, block_anomalies = _write_block(plan, path, households, progress)
-        rows += block_rows
-        anomalies.extend(block_anomalies)
-    return rows, anomalies
+        _write_block(plan, path, households, progress, written)
+    return written
 
 
 def generate_fleet(
@@ -104,13 +115,15 @@ def generate_fleet(
     weather = write_frame(hourly, reference_dir / WEATHER_FILE, decimals=2)
     geo = write_frame(geo_frame(plan.geo), reference_dir / GEO_FILE, header=False, decimals=8)
     paths = reading_paths(spec, readings_dir)
-    rows, anomalies = _write_readings(plan, paths, progress)
-    truth = anomalies_frame(anomalies, plan.timeline), outages_frame(plan.outages, plan.timeline)
+    written = _write_readings(plan, paths, progress)
+    anomalies = anomalies_frame(written.anomalies, plan.timeline)
+    zero_usage = zero_usage_frame(written.zero_usage, plan.timeline)
     return FleetFiles(
         readings=paths,
         weather=weather,
         geo=geo,
-        anomalies=write_frame(truth[0], truth_dir / ANOMALIES_FILE),
-        outages=write_frame(truth[1], truth_dir / OUTAGES_FILE),
-        rows=rows,
+        anomalies=write_frame(anomalies, truth_dir / ANOMALIES_FILE),
+        outages=write_frame(outages_frame(plan.outages, plan.timeline), truth_dir / OUTAGES_FILE),
+        zero_usage=write_frame(zero_usage, truth_dir / ZERO_USAGE_FILE),
+        rows=written.rows,
     )

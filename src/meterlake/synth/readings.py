@@ -15,15 +15,17 @@ from meterlake.synth.plan import FleetPlan
 from meterlake.synth.streams import Stream, meter_rng
 from meterlake.synth.timeline import SLOTS_PER_DAY
 from meterlake.synth.writer import render_rows, row_template
+from meterlake.synth.zero_usage import ZeroUsage, apply_zero_usage, draw_zero_usage
 
 
 @dataclass(frozen=True, eq=False)
 class MeterReadings:
-    """The CSV bytes of one meter, its row count and its injected anomalies."""
+    """The CSV bytes of one meter, its row count, its injected anomalies and zero usage."""
 
     text: npt.NDArray[np.uint8]
     rows: int
     anomalies: list[Anomaly]
+    zero_usage: list[ZeroUsage]
 
 
 def meter_values(
@@ -59,6 +61,9 @@ def render_meter(plan: FleetPlan, household: Household, outages: list[Outage]) -
     """All rows of one meter in time order (duplicates adjacent), as CSV bytes."""
     spec = plan.spec
     values, anomalies = meter_values(plan, household)
+    zero_rng = meter_rng(spec.seed, household.index, Stream.ZERO_USAGE)
+    zero_usage = draw_zero_usage(household, spec.idle_share, spec.away_per_meter_year, zero_rng)
+    apply_zero_usage(values, household, zero_usage)
     rng = meter_rng(spec.seed, household.index, Stream.DEFECTS)
     counts = row_counts(values.size, spec.missing_rate, spec.duplicate_rate, rng)
     null = null_mask(values.size, spec.null_rate, rng)
@@ -67,4 +72,4 @@ def render_meter(plan: FleetPlan, household: Household, outages: list[Outage]) -
     milli = np.rint(values * 1000.0).astype(np.int64)[rows]
     stamps = plan.stamps[household.first + rows]
     text = render_rows(row_template(spec.layout, household), stamps, milli, null[rows])
-    return MeterReadings(text, int(rows.size), anomalies)
+    return MeterReadings(text, int(rows.size), anomalies, zero_usage)

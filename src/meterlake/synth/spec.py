@@ -25,6 +25,8 @@ class FleetSpec:
     missing_rate: float = 0.002
     anomalies_per_meter_year: float = 6.0
     outages: int = 3
+    idle_share: float = 0.0  # meters with no standby load: read 0 every night
+    away_per_meter_year: float = 0.0  # days with the main switched off: read 0
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class FleetFiles:
     geo: Path
     anomalies: Path
     outages: Path
+    zero_usage: Path
     rows: int
 
 
@@ -61,6 +64,8 @@ def _problems(spec: FleetSpec) -> list[str]:
         ),
         (spec.anomalies_per_meter_year >= 0, "anomalies_per_meter_year must be >= 0"),
         (spec.outages >= 0, f"outages must be >= 0, got {spec.outages}"),
+        (0.0 <= spec.idle_share <= 1.0, f"idle_share must be in [0, 1], got {spec.idle_share}"),
+        (spec.away_per_meter_year >= 0, "away_per_meter_year must be >= 0"),
     ]
     return problems + [message for ok, message in checks if not ok]
 

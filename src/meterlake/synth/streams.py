@@ -25,6 +25,7 @@ class Stream(IntEnum):
     WEATHER = 5
     GEO = 6
     OUTAGES = 7
+    ZERO_USAGE = 8
 
 
 def fleet_rng(seed: int, stream: Stream) -> np.random.Generator:

@@ -10,9 +10,11 @@ from meterlake.synth.geo import GeoLayout
 from meterlake.synth.households import meter_id
 from meterlake.synth.outages import Outage
 from meterlake.synth.timeline import Timeline
+from meterlake.synth.zero_usage import ZeroUsage
 
 ANOMALY_COLUMNS = ["meter_id", "start", "end", "kind"]
 OUTAGE_COLUMNS = ["outage_id", "meter_id", "start", "end", "kind"]
+ZERO_USAGE_COLUMNS = ["meter_id", "start", "end", "kind"]
 
 
 def _stamps(timeline: Timeline, intervals: list[int]) -> list[str]:
@@ -44,6 +46,19 @@ def outages_frame(outages: tuple[Outage, ...], timeline: Timeline) -> pd.DataFra
             "kind": [outage.kind for outage, _ in pairs],
         },
         columns=OUTAGE_COLUMNS,
+    )
+
+
+def zero_usage_frame(periods: list[ZeroUsage], timeline: Timeline) -> pd.DataFrame:
+    """One row per zero-usage period; ``night_idle`` rows span the meter's active range."""
+    return pd.DataFrame(
+        {
+            "meter_id": [meter_id(period.meter_index) for period in periods],
+            "start": _stamps(timeline, [period.start for period in periods]),
+            "end": _stamps(timeline, [period.end for period in periods]),
+            "kind": [period.kind for period in periods],
+        },
+        columns=ZERO_USAGE_COLUMNS,
     )
 
 

@@ -118,9 +118,9 @@ def test_consumption_objects_per_day_week_and_month(client: TestClient):
 def test_anomalies_and_outages_as_objects(client: TestClient):
     rows = client.get("/v1/meters/MAC000002/anomalies?start=2013-01-01&end=2014-01-01").json()
     assert rows == []  # nothing detected yet in this lake
-    outages = client.get("/v1/outages?start=2013-01-01&end=2013-02-01").json()
-    assert outages == []
-    assert client.get("/v1/outages?start=2013-02-01&end=2013-01-01").status_code == 400
-    assert (
-        client.get("/v1/outages?start=2013-01-01&end=2013-02-01&error_code=x'y").status_code == 400
-    )
+    reads = client.get("/v1/outages/reads?start=2013-01-01&end=2013-02-01").json()
+    assert reads == []
+    assert client.get("/v1/outages/reads?start=2013-02-01&end=2013-01-01").status_code == 400
+    bad_code = "/v1/outages/reads?start=2013-01-01&end=2013-02-01&error_code=x'y"
+    assert client.get(bad_code).status_code == 400
+    assert client.get("/v1/outages?start=2013-01-01&end=2013-02-01").json() == []  # no detection
