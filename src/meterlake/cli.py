@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -173,7 +173,7 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job on the embedded default: generate a sample fleet, ingest it, serve the API."""
+    """The main job: generate a sample fleet, ingest it, train the default forecast model, serve."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)
@@ -185,8 +185,13 @@ def demo(
         reference = lake.layout.root / "reference"
         sources = [lake.layout.landing, *([reference] if reference.exists() else [])]
         report = lake.ingest(sources, progress)
-    _print_report(report)
-    _print_status(lake.status())
+        _print_report(report)
+        _print_status(lake.status())
+        from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
+
+        end = _moment(spec.end.isoformat())
+        request = TrainRequest(_moment(spec.start.isoformat()), end, training_samples=meters)
+        _print_model(lake.train(request, progress))
     if serve_api:
         console.print(
             f"API on http://127.0.0.1:{port} (try /consumption/monthly/2013/MAC000002,"
@@ -199,6 +204,108 @@ def demo(
 app.command("detect")(detect_command)
 evaluate_app.command("outages")(evaluate_outages)
 app.add_typer(evaluate_app, name="evaluate")
+
+
+models_app = typer.Typer(no_args_is_help=True, help="The forecast model store.")
+app.add_typer(models_app, name="models")
+
+
+@app.command("train")
+def train_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
+    root: RootOption = None,
+    data_start: Annotated[
+        str, typer.Option(help="first day of history, YYYY-MM-DD")
+    ] = "2013-06-01",
+    data_end: Annotated[
+        str, typer.Option(help="end of history (exclusive), YYYY-MM-DD")
+    ] = "2014-01-01",
+    training_samples: Annotated[int, typer.Option(help="meters in the training sample")] = 500,
+    model: Annotated[str, typer.Option(help="gbm (default), deepar, naive168, naive24")] = "gbm",
+    test_windows: Annotated[int, typer.Option(help="rolling test windows of 168 h")] = 2,
+    epochs: Annotated[int | None, typer.Option(help="DeepAR epochs (default 400)")] = None,
+    activate: Annotated[bool, typer.Option(help="make the new model active")] = True,
+) -> None:
+    """Train a forecast model, backtest it beside seasonal naive and store it."""
+    from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
+
+    lake = _lake(root)
+    request = TrainRequest(
+        _moment(data_start), _moment(data_end), training_samples, model, test_windows,
+        epochs=epochs,
+    )  # fmt: skip
+    with rich_progress(errors, lake.settings.progress) as progress:
+        meta = lake.train(request, progress, activate)
+    _print_model(meta)
+
+
+@app.command("forecast")
+def forecast_command(  # noqa: PLR0917
+    root: RootOption = None,
+    data_end: Annotated[str, typer.Option(help="forecasts start here, YYYY-MM-DD")] = "2014-01-01",
+    forecast_period: Annotated[int, typer.Option(help="days to forecast")] = 7,
+    meter_start: Annotated[int, typer.Option(help="1-based position of the first meter")] = 1,
+    meter_end: Annotated[int | None, typer.Option(help="1-based last position (inclusive)")] = None,
+    batch_size: Annotated[int, typer.Option(help="meters per batch")] = 500,
+) -> None:
+    """Forecast every meter (or a range) with the active model into the forecast table."""
+    lake = _lake(root)
+    with rich_progress(errors, lake.settings.progress) as progress:
+        done = lake.forecast_batch(
+            _moment(data_end), forecast_period, (meter_start, meter_end), batch_size, progress
+        )
+    console.print(
+        f"{done['rows']:,} forecast rows for {done['meters']:,} meters from {done['data_end']}"
+        f" by {done['model']}"
+    )
+
+
+@models_app.command("list")
+def models_list(root: RootOption = None) -> None:
+    """Stored versions, newest first, with their aliases and backtest metrics."""
+    table = Table("version", "kind", "aliases", "data window", "meters", "MASE", "wQL", "cov80")
+    for meta in _lake(root).forecasting().models():
+        scores = meta["metrics"][meta["kind"]]
+        table.add_row(
+            meta["version"], meta["kind"], ",".join(meta["aliases"]),
+            f"{meta['data_start'][:10]}..{meta['data_end'][:10]}", str(meta["meters"]),
+            f"{scores['mase']:.3f}", f"{scores['wql']:.3f}", f"{scores['coverage_80']:.3f}",
+        )  # fmt: skip
+    console.print(table)
+
+
+@models_app.command("show")
+def models_show(
+    name: Annotated[str | None, typer.Argument(help="version or alias (default: active)")] = None,
+    root: RootOption = None,
+) -> None:
+    """One version's parameters, data window and metrics as JSON."""
+    console.print_json(json.dumps(_lake(root).forecasting().model(name), default=str))
+
+
+@models_app.command("activate")
+def models_activate(
+    version: Annotated[str, typer.Argument(help="version (or alias) to make active")],
+    root: RootOption = None,
+    alias: Annotated[str | None, typer.Option(help="alias to move (default: the endpoint)")] = None,
+) -> None:
+    """Move the active alias (the reference's endpoint name) to a version."""
+    meta = _lake(root).forecasting().activate(version, alias)
+    console.print(f"{alias or 'endpoint alias'} -> {meta['version']}")
+
+
+def _print_model(meta: dict[str, Any]) -> None:
+    console.print(f"[bold]{meta['version']}[/bold] ({meta['kind']}), aliases: {meta['aliases']}")
+    table = Table("model", "MASE", "wQL", "80% coverage", "predict s")
+    for name, scores in meta["metrics"].items():
+        table.add_row(
+            name, f"{scores['mase']:.3f}", f"{scores['wql']:.3f}",
+            f"{scores['coverage_80']:.3f}", f"{scores['seconds']:.1f}",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _moment(text: str) -> datetime:
+    return datetime.combine(_day(text), datetime.min.time())
 
 
 def _print_report(report: RunReport) -> None:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default_factory=list, description="when set, every API route but /health needs one"
     )
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
+    ml_endpoint_name: str = Field(
+        default="active", description="model alias (or version) that forecasts use by default"
+    )
     calendar_timezone: str = Field(
         default="UTC", description="zone whose calendar days date_str and the aggregates follow"
     )

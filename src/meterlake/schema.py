@@ -103,6 +103,19 @@ OUTAGE_METERS = pa.schema(
     ]
 )
 
+#: Batch forecasts (reference 4.7, intended schema ``meter_id, datetime, consumption`` with
+#: ``consumption`` = P90), the quantile columns, the model version and the ``data_end`` partition.
+FORECAST = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("datetime", pa.timestamp("us")),
+        ("consumption", pa.float64()),
+        *((f"p{q}", pa.float64()) for q in range(10, 100, 10)),
+        ("model", pa.string()),
+        ("data_end", pa.string()),
+    ]
+)
+
 QUARANTINE = pa.schema(
     [
         ("run_id", pa.string()),
@@ -120,4 +133,5 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
     "aggregated_daily": ("date_str",),
     "aggregated_weekly": ("year", "week_of_year"),
     "aggregated_monthly": ("year", "month"),
+    "forecast": ("data_end",),
 }

@@ -32,6 +32,8 @@ from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
 
 if TYPE_CHECKING:
+    from meterlake.analytics.forecast.operations import Forecasting
+    from meterlake.analytics.forecast.pipeline import TrainRequest
     from meterlake.analytics.outage.evaluate import OutageScore
     from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
@@ -52,10 +54,6 @@ class LakeStatus:
     runs: list[dict[str, Any]]
 
 
-#: Forecast models the API can name (``ml_endpoint_name``); the default comes first.
-FORECAST_MODELS = ("seasonal_naive", "default")
-
-
 class MeterLake:
     """Operations on one lake."""
 
@@ -72,6 +70,7 @@ class MeterLake:
         self.clustered = clustered
         self.layout = LakeLayout(settings.root)
         self._reader: LakeReader | None = None
+        self._forecasting: Forecasting | None = None
 
     def engine(self) -> DuckDBEngine:
         """A fresh engine configured from settings."""
@@ -188,10 +187,11 @@ class MeterLake:
     def forecast(
         self, meter_id: str, start: datetime, end: datetime, model: str | None = None
     ) -> dict[str, Any]:
-        """The reference ``/forecast`` body from the named (or default) model."""
-        if model not in (None, *FORECAST_MODELS):
-            raise InputError(f"unknown model {model!r}; registered: {', '.join(FORECAST_MODELS)}")
-        return compat.forecast(self._days_sql, meter_id, start, end, self._recent_from())
+        """The reference ``/forecast`` body from the named model (default: the active one)."""
+        predict = self.forecasting().predictor(model)
+        return compat.forecast(
+            self._days_sql, meter_id, start, end, self._recent_from(), predict=predict
+        )
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
@@ -224,14 +224,40 @@ class MeterLake:
     def forecasts(
         self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
     ) -> list[dict[str, Any]]:
-        """168 hourly forecasts with the chosen quantiles (seasonal-naive model)."""
+        """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
         return v1.forecasts(
             self._days_sql,
             meter_id,
             window=(start, end),
             quantiles=quantiles,
             recent_from=self._recent_from(),
+            predict=self.forecasting().predictor(None),
         )
+
+    def forecasting(self) -> Forecasting:
+        """Training, batch forecasts and the model store of this lake."""
+        if self._forecasting is None:
+            from meterlake.analytics.forecast.operations import Forecasting  # noqa: PLC0415
+
+            self._forecasting = Forecasting(self.layout, self.sql, self.settings.ml_endpoint_name)
+        return self._forecasting
+
+    def train(
+        self, request: TrainRequest, progress: Progress = no_progress, activate: bool = True
+    ) -> dict[str, Any]:
+        """Train and backtest a forecast model, store it and (by default) make it active."""
+        return self.forecasting().train(request, progress, activate)
+
+    def forecast_batch(
+        self,
+        data_end: datetime,
+        days: int,
+        meters: tuple[int, int | None] = (1, None),
+        batch_size: int = 500,
+        progress: Progress = no_progress,
+    ) -> dict[str, Any]:
+        """Forecast every meter (or 1-based positions) from ``data_end`` into ``forecast``."""
+        return self.forecasting().forecast(data_end, days, meters, batch_size, progress)
 
     def consumption_v1(
         self, meter_id: str, start: datetime, end: datetime, period: str

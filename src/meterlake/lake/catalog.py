@@ -22,6 +22,7 @@ VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "anomaly": ("anomaly", "*.parquet", schema.ANOMALY),
     "outage_events": ("outage_events", "*.parquet", schema.OUTAGE_EVENTS),
     "outage_meters": ("outage_meters", "*.parquet", schema.OUTAGE_METERS),
+    "forecast": ("forecast", "*/*.parquet", schema.FORECAST),
     **{name: (name, "*.parquet", columns) for name, columns in REFERENCE_TABLES.items()},
 }
 

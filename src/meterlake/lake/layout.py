@@ -15,6 +15,7 @@ TABLE_DIRS = {
     "anomaly": "business/anomaly",
     "outage_events": "business/outage/events",
     "outage_meters": "business/outage/meters",
+    "forecast": "business/forecast",
     "weather": "business/reference/weather",
     "geodata": "business/reference/geodata",
     "full_geo": "business/reference/full_geo",
@@ -66,6 +67,11 @@ class LakeLayout:
     def scratch(self) -> Path:
         """Engine spill space."""
         return self.meta / "tmp"
+
+    @property
+    def models(self) -> Path:
+        """The model store: versioned forecast models and their aliases."""
+        return self.root / "models"
 
     def table(self, name: str) -> Path:
         """Folder of a table by its reference name."""

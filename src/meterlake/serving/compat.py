@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy.typing as npt
 import pyarrow as pa
 
 from meterlake.analytics.forecast import seasonal_naive
@@ -19,6 +20,9 @@ Query = Callable[[str, Sequence[object]], pa.Table]
 #: of those days (columns ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
 #: error_value, date_str``), from the server's meter-clustered store when it is current.
 DaysQuery = Callable[[str, Sequence[object], date, date], pa.Table]
+#: An online forecaster: ``(hourly history rows with "hour" and "kwh", levels) -> (first
+#: forecast hour, 168 x levels kWh)``; the default is the seasonal-naive model.
+Predict = Callable[[list[dict[str, Any]], tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
 AGGREGATIONS = ("daily", "weekly", "monthly")
 ANOMALY_COLUMNS = (
     "meter_id",
@@ -67,21 +71,35 @@ def anomalies(
 
 
 def forecast(
-    query: DaysQuery, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
+    query: DaysQuery,
+    meter_id: str,
+    start: datetime,
+    end: datetime,
+    recent_from: datetime | None,
+    *,
+    predict: Predict | None = None,
 ) -> dict[str, Any]:
     """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
     history = hourly_history(query, meter_id, start, end, recent_from)
     if not history:
         return {"consumption": {}}
-    first, series = seasonal_naive.regular_hours(
-        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
-    )
-    begin, values = seasonal_naive.forecast(first, series, FORECAST_HOURS, FORECAST_QUANTILE)
+    begin, quantiles = (predict or naive_predict)(history, (FORECAST_QUANTILE,))
+    values = quantiles[:, 0]
     epoch = datetime(1970, 1, 1)
     keys = [
         int((begin - epoch) / timedelta(milliseconds=1)) + h * 3_600_000 for h in range(len(values))
     ]
     return {"consumption": {str(k): float(v) for k, v in zip(keys, values, strict=True)}}
+
+
+def naive_predict(
+    history: list[dict[str, Any]], levels: tuple[float, ...]
+) -> tuple[datetime, npt.NDArray[Any]]:
+    """The seasonal-naive answer (used when no model is trained or it is asked for by name)."""
+    first, series = seasonal_naive.regular_hours(
+        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
+    )
+    return seasonal_naive.forecast_quantiles(first, series, FORECAST_HOURS, levels)
 
 
 def hourly_history(

@@ -11,8 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from meterlake.analytics.forecast import seasonal_naive
-from meterlake.serving.compat import DaysQuery, hourly_history
+from meterlake.serving.compat import DaysQuery, Predict, hourly_history, naive_predict
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
@@ -78,15 +77,13 @@ def forecasts(
     window: tuple[datetime, datetime],
     quantiles: tuple[float, ...],
     recent_from: datetime | None,
+    predict: Predict | None = None,
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
     history = hourly_history(query, meter_id, *window, recent_from)
     if not history:
         return []
-    first, series = seasonal_naive.regular_hours(
-        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
-    )
-    begin, values = seasonal_naive.forecast_quantiles(first, series, 168, quantiles)
+    begin, values = (predict or naive_predict)(history, quantiles)
     return [
         {
             "time": begin + timedelta(hours=step),

@@ -1,0 +1,164 @@
+"""Forecasting operations on one lake: train, batch forecast, the model store, online answers.
+
+``MeterLake`` (the facade) delegates here. The ``forecast`` table is written through a run
+transaction: one file per ``data_end`` partition, in which a run replaces the rows of the meters
+it forecast (re-running is idempotent; forecasting a range keeps the other meters' rows).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from meterlake import schema
+from meterlake.analytics.forecast import data
+from meterlake.analytics.forecast.backtest import Forecaster
+from meterlake.analytics.forecast.calendar import Weather
+from meterlake.analytics.forecast.online import online_forecast
+from meterlake.analytics.forecast.pipeline import (
+    Progress,
+    TrainRequest,
+    batch_forecast,
+    meter_range,
+    train,
+)
+from meterlake.analytics.forecast.registry import ModelStore
+from meterlake.errors import InputError, NotFoundError
+from meterlake.lake.layout import PART_FILE, LakeLayout
+from meterlake.lake.lock import writer_lock
+from meterlake.lake.runs import new_run_id
+from meterlake.lake.transaction import Transaction
+
+#: ``(history rows with "hour" and "kwh", levels) -> (first hour, horizon x levels)``.
+Predict = Callable[[list[dict[str, Any]], tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
+#: Names that always mean the built-in seasonal-naive answer (no stored model needed).
+BUILT_IN = "seasonal_naive"
+
+
+class Forecasting:
+    """Train, store, activate and apply forecast models of one lake."""
+
+    def __init__(self, layout: LakeLayout, query: data.Query, endpoint: str) -> None:
+        """``query`` runs SQL over the lake's views; ``endpoint`` is the default alias."""
+        self.layout = layout
+        self.query = query
+        self.endpoint = endpoint
+        self.store = ModelStore(layout.models)
+        self._loaded: dict[str, tuple[Forecaster, Weather | None]] = {}
+        self._lock = threading.Lock()
+
+    def train(self, request: TrainRequest, progress: Progress, activate: bool) -> dict[str, Any]:
+        """Train, backtest and store a model; point the endpoint alias at it when asked."""
+        trained = train(self.query, request, progress)
+        version = self.store.save(trained.model, trained.facts)
+        if activate:
+            self.store.activate(version, self.endpoint)
+        return self.store.show(version)
+
+    def forecast(
+        self,
+        data_end: datetime,
+        days: int,
+        meters: tuple[int, int | None],
+        batch_size: int,
+        progress: Progress,
+    ) -> dict[str, Any]:
+        """Batch forecasts of the endpoint's model into the ``forecast`` table."""
+        if days < 1 or batch_size < 1:
+            raise InputError("forecast period and batch size must be at least 1")
+        version = self._version(None)
+        model, _ = self._model(version)
+        chosen = meter_range(data.all_meters(self.query), *meters)
+        if not chosen:
+            raise InputError("no meters in the lake (or in the range asked for)")
+        tables = list(
+            batch_forecast(self.query, model, chosen, (data_end, days * 24, batch_size), progress)
+        )
+        rows = self._write(pa.concat_tables(tables), data_end, version)
+        return {"model": version, "meters": len(chosen), "rows": rows, "data_end": data_end}
+
+    def _write(self, table: pa.Table, data_end: datetime, version: str) -> int:
+        partition = f"{data_end:%Y%m%d}"
+        table = table.append_column("model", pa.array([version] * table.num_rows, pa.string()))
+        table = table.append_column("data_end", pa.array([partition] * table.num_rows))
+        final = self.layout.table("forecast") / f"data_end={partition}" / PART_FILE
+        written = int(table.num_rows)
+        with writer_lock(self.layout):
+            if final.exists():
+                kept = pq.read_table(final, schema=schema.FORECAST)
+                fresh = pc.is_in(kept.column("meter_id"), table.column("meter_id").unique())
+                table = pa.concat_tables([kept.filter(pc.invert(fresh)), table])
+            run_id = new_run_id()
+            txn = Transaction(self.layout, run_id)
+            try:
+                staged = txn.stage(final)
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(table.cast(schema.FORECAST).sort_by("meter_id"), staged)
+                record = {
+                    "run_id": run_id,
+                    "kind": "forecast",
+                    "model": version,
+                    "data_end": partition,
+                    "counts": {"forecast_rows": written},
+                    "totals": {},
+                }
+                txn.write_json(self.layout.runs / f"{run_id}.json", record)  # readers refresh
+                txn.commit()
+            except BaseException:
+                txn.abort()
+                raise
+        return written
+
+    def predictor(self, name: str | None) -> Predict | None:
+        """The online forecast of the named model (default: the endpoint alias).
+
+        ``None`` means the built-in seasonal-naive answer: asked for by name, or no model is
+        trained yet. An unknown name is an ``InputError``.
+        """
+        if name == BUILT_IN:
+            return None
+        version = self._version(name, required=False)
+        if version is None:
+            return None
+        model, weather = self._model(version)
+
+        def predict(history: list[dict[str, Any]], levels: tuple[float, ...]) -> Any:
+            hours = [r["hour"] for r in history]
+            return online_forecast(model, (hours, [r["kwh"] for r in history]), levels, weather)
+
+        return predict
+
+    def _version(self, name: str | None, required: bool = True) -> str:
+        try:
+            version = self.store.resolve(name if name not in (None, "default") else self.endpoint)
+        except NotFoundError as exc:
+            raise InputError(f"unknown model {name!r}: not a version or alias") from exc
+        if version is None and required:
+            raise NotFoundError("no model is active; train one with `meterlake train`")
+        return version  # type: ignore[return-value]
+
+    def _model(self, version: str) -> tuple[Forecaster, Weather | None]:
+        with self._lock:
+            if version not in self._loaded:
+                self._loaded[version] = (self.store.load(version), data.weather(self.query))
+            return self._loaded[version]
+
+    def models(self) -> list[dict[str, Any]]:
+        """Every stored version, newest first."""
+        return self.store.versions()
+
+    def model(self, name: str | None) -> dict[str, Any]:
+        """One version's metadata (default: the endpoint alias)."""
+        return self.store.show(self._version(name))
+
+    def activate(self, version: str, alias: str | None) -> dict[str, Any]:
+        """Point ``alias`` (default: the endpoint alias) at ``version``."""
+        self.store.activate(version, alias or self.endpoint)
+        return self.store.show(version)
