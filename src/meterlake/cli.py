@@ -173,7 +173,7 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job: generate a sample fleet, ingest it, train the default forecast model, serve."""
+    """The main job: sample fleet, ingest, anomalies, outages, forecast model, then the API."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)
@@ -190,6 +190,13 @@ def demo(
         from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
 
         end = _moment(spec.end.isoformat())
+        anomalies = lake.detect(progress=progress)
+        console.print(
+            f"anomalies: {anomalies.rows_written:,} meter-days scored,"
+            f" {anomalies.spikes} spikes, {anomalies.dips} dips"
+        )
+        outages = lake.detect_outages(_moment(spec.start.isoformat()), end)
+        console.print(f"outages: {outages.events} event(s) inferred from the readings")
         request = TrainRequest(_moment(spec.start.isoformat()), end, training_samples=meters)
         _print_model(lake.train(request, progress))
     if serve_api:
