@@ -33,7 +33,10 @@ def create_app(settings: Settings) -> FastAPI:
     def require_key(request: Request) -> None:
         check_key(request, keys)
 
-    lake = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
+    # Many small queries at once: each on one DuckDB thread costs a third less CPU than on two
+    # (docs/benchmarks.md), unless the threads are set explicitly.
+    served = settings.model_copy(update={"threads": settings.threads or 1})
+    lake = MeterLake(served, cached=SERVED_FROM_MEMORY, clustered=True)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ it forecast (re-running is idempotent; forecasting a range keeps the other meter
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -147,7 +148,10 @@ class Forecasting:
     def _model(self, version: str) -> tuple[Forecaster, Weather | None]:
         with self._lock:
             if version not in self._loaded:
-                self._loaded[version] = (self.store.load(version), data.weather(self.query))
+                self._loaded[version] = (
+                    _one_thread(self.store.load(version)),
+                    data.weather(self.query),
+                )
             return self._loaded[version]
 
     def models(self) -> list[dict[str, Any]]:
@@ -162,3 +166,15 @@ class Forecasting:
         """Point ``alias`` (default: the endpoint alias) at ``version``."""
         self.store.activate(version, alias or self.endpoint)
         return self.store.show(version)
+
+
+def _one_thread(model: Forecaster) -> Forecaster:
+    """The model set to predict on one thread: a server answers many meters at once, each small."""
+    params = getattr(model, "params", None)
+    if (
+        dataclasses.is_dataclass(params)
+        and not isinstance(params, type)
+        and hasattr(params, "threads")
+    ):
+        setattr(model, "params", dataclasses.replace(params, threads=1))  # noqa: B010
+    return model
