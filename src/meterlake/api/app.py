@@ -30,7 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
     """An app serving the lake at ``settings.root``."""
     keys = tuple(settings.api_keys)
 
-    def require_key(request: Request) -> None:
+    async def require_key(request: Request) -> None:  # async: no thread-pool hop per request
         check_key(request, keys)
 
     # Many small queries at once: each on one DuckDB thread costs a third less CPU than on two
