@@ -39,8 +39,8 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
 ) -> None:
     """Run ingest -> anomalies -> training (if no model is active) -> forecasts -> outages.
 
-    Parameters default to ``[pipeline]`` in meterlake.toml (the reference's values); a failed
-    step stops the run and the next run resumes from it.
+    Parameters default to the pipeline table of meterlake.toml (else the reference's values).
+    A failed step stops the run; the next run resumes from it.
     """
     settings = load_settings(root=root)
     overrides: dict[str, Any] = {
