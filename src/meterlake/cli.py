@@ -13,6 +13,7 @@ from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_outages import evaluate_outages, outages_app
+from meterlake.cli_run import run_command, runs_command
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -209,6 +210,8 @@ def demo(
 
 # Anomaly detection and evaluation live in their own module.
 app.command("detect")(detect_command)
+app.command("run")(run_command)
+app.command("runs")(runs_command)
 evaluate_app.command("outages")(evaluate_outages)
 app.add_typer(evaluate_app, name="evaluate")
 

@@ -6,11 +6,12 @@ Settings are built once at the edge (CLI, API) and passed down explicitly.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,10 +25,33 @@ from meterlake.formats.mapping import ColumnMapping
 SETTINGS_FILE = "meterlake.toml"
 
 
+class PipelineSettings(BaseModel):
+    """Parameters of ``meterlake run``: the reference's pipeline configuration (section 4.1).
+
+    Names and defaults as the reference seeds them; ``meter_end`` is inclusive (the reference's
+    intent, section 4.6). Set them in ``[pipeline]`` of ``meterlake.toml``, as
+    ``MLK_PIPELINE__DATA_END`` and so on, or per run with ``meterlake run --data-end ...``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_start: date = Field(default=date(2013, 6, 1), description="first day of history")
+    data_end: date = Field(
+        default=date(2014, 1, 1),
+        description="end of history (exclusive); forecasts start here, anomalies end here",
+    )
+    forecast_period: int = Field(default=7, ge=1, description="forecast horizon in days")
+    training_samples: int = Field(default=50, ge=1, description="meters used for training")
+    meter_start: int = Field(default=1, ge=1, description="1-based first meter position")
+    meter_end: int = Field(default=100, ge=1, description="1-based last meter position")
+    batch_size: int = Field(default=25, ge=1, le=100, description="meters per batch (<= 100)")
+    model: str = Field(default="gbm", description="model kind trained when none is active")
+
+
 class Settings(BaseSettings):
     """Everything a lake run can be told."""
 
-    model_config = SettingsConfigDict(env_prefix="MLK_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="MLK_", extra="forbid", env_nested_delimiter="__")
 
     root: Path = Field(default_factory=Path.cwd, description="lake root: landing/ and the zones")
     engine: Literal["duckdb"] = "duckdb"
@@ -50,6 +74,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
     ml_endpoint_name: str = Field(
         default="active", description="model alias (or version) that forecasts use by default"
+    )
+    pipeline: PipelineSettings = Field(
+        default_factory=PipelineSettings, description="parameters of `meterlake run`"
     )
     calendar_timezone: str = Field(
         default="UTC", description="zone whose calendar days date_str and the aggregates follow"

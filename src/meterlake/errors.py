@@ -10,7 +10,8 @@ The tree::
     ├── RejectedFileError          a landing file is not a meter file at all (rejected whole)
     ├── LakeError                  the lake on disk is unusable or inconsistent
     │   └── AccountingError        rows read != clean + duplicates + quarantined
-    └── QueryError                 SQL over the lake failed
+    ├── QueryError                 SQL over the lake failed
+    └── PipelineError              a ``meterlake run`` step failed (exit code of its cause)
 
 The CLI prints one line per error and exits with ``exit_code``; ``--debug`` shows the traceback.
 """
@@ -79,3 +80,13 @@ class QueryError(MeterlakeError):
     """SQL over the lake failed."""
 
     exit_code = 5
+
+
+class PipelineError(MeterlakeError):
+    """A pipeline step failed; the run stopped there and the next run resumes from it."""
+
+    def __init__(self, run_id: str, step: str, cause: MeterlakeError) -> None:
+        super().__init__(f"pipeline run {run_id} stopped at step {step!r}: {cause}")
+        self.run_id = run_id
+        self.step = step
+        self.exit_code = cause.exit_code

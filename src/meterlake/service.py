@@ -13,12 +13,12 @@ import pyarrow.parquet as pq
 
 from meterlake.analytics.anomaly.evaluate import Score
 from meterlake.analytics.outage import OutageParams
-from meterlake.config import Settings
+from meterlake.config import PipelineSettings, Settings
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.ledger import Ledger
-from meterlake.lake.lock import writer_lock
+from meterlake.lake.lock import pipeline_busy, pipeline_lock, writer_lock
 from meterlake.lake.reader import LakeReader
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
@@ -393,6 +393,43 @@ class MeterLake:
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Run records, newest first."""
         return load_runs(self.layout.runs, limit)
+
+    def run_pipeline(
+        self, params: PipelineSettings | None = None, trigger: str = "manual", wait: bool = False
+    ) -> dict[str, Any]:
+        """Run ingest -> detect -> train -> forecast -> outages under the pipeline lock.
+
+        A failing step raises ``PipelineError`` after its record is saved; the next run resumes.
+        """
+        from meterlake.pipeline import orchestrate  # noqa: PLC0415
+        from meterlake.pipeline.steps import STEP_NAMES, pipeline_steps  # noqa: PLC0415
+
+        params = params or self.settings.pipeline
+        with pipeline_lock(self.layout, wait=wait):
+            record = orchestrate.PipelineRecord(
+                new_run_id(),
+                trigger,
+                params.model_dump(mode="json"),
+                [orchestrate.StepRecord(name) for name in STEP_NAMES],
+            )
+            folder = self.layout.pipeline_runs
+            orchestrate.run_steps(
+                record,
+                pipeline_steps(self, params),
+                lambda current: orchestrate.save_record(folder, current),
+            )
+        return record.to_json()
+
+    def pipeline_runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Pipeline run records, newest first; a "running" one whose process died is "crashed"."""
+        from meterlake.pipeline.orchestrate import load_records  # noqa: PLC0415
+
+        records = load_records(self.layout.pipeline_runs, limit)
+        if any(r["status"] == "running" for r in records) and not pipeline_busy(self.layout):
+            for record in records:
+                if record["status"] == "running":
+                    record["status"] = "crashed"
+        return records
 
     def status(self, last_runs: int = 5) -> LakeStatus:
         """Files, meters, date range, rows, quarantine and the last runs."""

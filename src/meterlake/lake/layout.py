@@ -54,6 +54,11 @@ class LakeLayout:
         return self.meta / "runs"
 
     @property
+    def pipeline_runs(self) -> Path:
+        """One JSON record per pipeline run (``meterlake run``)."""
+        return self.meta / "pipeline_runs"
+
+    @property
     def state_file(self) -> Path:
         """The reference's "distinct dates" state file (section 3.3)."""
         return self.meta / "glue_workflow_distinct_dates.json"

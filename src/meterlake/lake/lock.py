@@ -45,3 +45,47 @@ def commit_lock(layout: LakeLayout, *, shared: bool) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def pipeline_lock(layout: LakeLayout, *, wait: bool = False) -> Iterator[None]:
+    """Hold the lake's pipeline lock: at most one ``meterlake run`` per lake.
+
+    The OS drops the lock when its holder dies, so a crashed run never leaves a stale lock:
+    the file may remain, but it is free. Without ``wait`` a busy lock fails at once, naming
+    the holder's process id.
+    """
+    layout.meta.mkdir(parents=True, exist_ok=True)
+    path = layout.meta / "pipeline.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LakeError(
+                f"{layout.root}: a pipeline run is already in progress (pid {holder});"
+                " use --wait to queue behind it"
+            ) from exc
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def pipeline_busy(layout: LakeLayout) -> bool:
+    """Whether some process holds the pipeline lock now."""
+    path = layout.meta / "pipeline.lock"
+    if not path.exists():
+        return False
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False

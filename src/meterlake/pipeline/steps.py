@@ -1,0 +1,218 @@
+"""The five steps of ``meterlake run``, each a call to the facade that reports a ``StepOutcome``.
+
+Every step decides from the lake itself whether it has work left, so a run that follows a
+failed one resumes where that one stopped:
+
+* ``ingest`` skips files in the ledger (landing/ and reference/ when present);
+* ``detect`` writes only meter-days newer than each meter's last stored day;
+* ``train`` runs only when the endpoint alias names no model;
+* ``forecast`` runs unless a forecast by the active model from ``data_end`` is newer than the
+  last ingest that brought new days;
+* ``outages`` infers events over the days of every ingest since the last pipeline run whose
+  outage step succeeded (it replaces the events in that window, so repeating it is harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from meterlake.analytics.anomaly.batches import MAX_BATCH_SIZE
+from meterlake.config import PipelineSettings
+from meterlake.errors import NotFoundError
+from meterlake.lake.layout import LakeLayout
+from meterlake.lake.runs import load_runs
+from meterlake.pipeline.detect import DetectOptions, DetectReport
+from meterlake.pipeline.orchestrate import Step, StepOutcome, load_records
+from meterlake.pipeline.report import RunReport
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from meterlake.analytics.forecast.operations import Forecasting
+    from meterlake.analytics.forecast.pipeline import TrainRequest
+    from meterlake.pipeline.outages import OutageReport
+
+#: Step names in the order they run.
+STEP_NAMES = ("ingest", "detect", "train", "forecast", "outages")
+
+
+class PipelineLake(Protocol):
+    """The part of the ``MeterLake`` facade that the pipeline calls."""
+
+    layout: LakeLayout
+
+    def ingest(self, paths: list[Path] | None = None) -> RunReport:
+        """Ingest new files."""
+
+    def detect(self, options: DetectOptions | None = None) -> DetectReport:
+        """Detect anomalies of meters with new days."""
+
+    def forecasting(self) -> Forecasting:
+        """The model store and forecasting operations."""
+
+    def train(self, request: TrainRequest) -> dict[str, Any]:
+        """Train and activate a model."""
+
+    def forecast_batch(
+        self, data_end: datetime, days: int, meters: tuple[int, int | None], batch_size: int
+    ) -> dict[str, Any]:
+        """Batch forecasts into the ``forecast`` table."""
+
+    def detect_outages(self, start: datetime, end: datetime) -> OutageReport:
+        """Infer and store outage events in a window."""
+
+
+def pipeline_steps(lake: PipelineLake, params: PipelineSettings) -> list[tuple[str, Step]]:
+    """The steps of one run, bound to ``lake`` and ``params``."""
+    makers: dict[str, Callable[[PipelineLake, PipelineSettings], StepOutcome]] = {
+        "ingest": ingest_step,
+        "detect": detect_step,
+        "train": train_step,
+        "forecast": forecast_step,
+        "outages": outages_step,
+    }
+    return [(name, _bind(makers[name], lake, params)) for name in STEP_NAMES]
+
+
+def _bind(
+    maker: Callable[[PipelineLake, PipelineSettings], StepOutcome],
+    lake: PipelineLake,
+    params: PipelineSettings,
+) -> Step:
+    return lambda: maker(lake, params)
+
+
+def ingest_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """New files of landing/ (and reference/ when present) into the lake."""
+    del params
+    sources = [p for p in (lake.layout.landing, lake.layout.root / "reference") if p.exists()]
+    if not sources:
+        return StepOutcome(skipped="no landing/ or reference/ folder")
+    report = lake.ingest(sources)
+    record = report.to_json()
+    warnings = [f"{f.file}: rejected: {f.reason}" for f in report.files if f.status == "rejected"]
+    if record["totals"]["quarantined"]:
+        warnings.append(f"{record['totals']['quarantined']} row(s) quarantined")
+    outcome = StepOutcome(
+        counts={**record["counts"], "days": len(report.dates), **record["totals"]},
+        details={"ingest_run": report.run_id},
+        warnings=warnings,
+    )
+    if not record["counts"]["ingested"]:
+        outcome.skipped = "no new files"
+    return outcome
+
+
+def detect_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """Anomalies of meters with new days, up to ``data_end``."""
+    batch = min(params.batch_size, MAX_BATCH_SIZE)
+    report = lake.detect(DetectOptions(data_end=params.data_end, batch_size=batch))
+    outcome = StepOutcome(
+        counts={
+            "meters": report.meters,
+            "meters_written": report.meters_written,
+            "rows_written": report.rows_written,
+            "spikes": report.spikes,
+            "dips": report.dips,
+        },
+        details={"detect_run": report.run_id},
+    )
+    if not report.rows_written:
+        outcome.skipped = "no new meter-days"
+    return outcome
+
+
+def train_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """Train and activate the default model, only when the endpoint alias names none."""
+    from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415 (numpy)
+
+    active = _active_model(lake)
+    if active is not None:
+        return StepOutcome(details={"model": active}, skipped=f"model {active} is active")
+    request = TrainRequest(
+        _moment(params.data_start),
+        _moment(params.data_end),
+        training_samples=params.training_samples,
+        model=params.model,
+    )
+    meta = lake.train(request)
+    return StepOutcome(
+        counts={"meters": int(meta.get("meters", 0))},
+        details={"model": meta["version"], "kind": meta["kind"]},
+    )
+
+
+def forecast_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """Batch forecasts of the active model from ``data_end``, unless they are up to date."""
+    model = _active_model(lake)
+    partition = f"{params.data_end:%Y%m%d}"
+    runs = load_runs(lake.layout.runs)
+    done = [
+        r["run_id"]
+        for r in runs
+        if r.get("kind") == "forecast" and r.get("model") == model and r["data_end"] == partition
+    ]
+    if done and done[0] > _last_ingest_with_days(runs):
+        return StepOutcome(
+            details={"forecast_run": done[0], "model": model},
+            skipped=f"forecasts by {model} from {params.data_end} are up to date",
+        )
+    answer = lake.forecast_batch(
+        _moment(params.data_end),
+        params.forecast_period,
+        (params.meter_start, params.meter_end),
+        params.batch_size,
+    )
+    return StepOutcome(
+        counts={"meters": int(answer["meters"]), "rows": int(answer["rows"])},
+        details={"model": answer["model"]},
+    )
+
+
+def outages_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """Outage events over the days of the ingests since the last successful outage step."""
+    del params
+    runs = load_runs(lake.layout.runs)
+    through = _outages_through(lake.layout)
+    pending = [r for r in runs if "first_run" in r and r["run_id"] > through and r["dates"]]
+    if not pending:
+        return StepOutcome(details={"ingest_runs_through": through}, skipped="no new days")
+    days = sorted(day for r in pending for day in r["dates"])
+    start = datetime.strptime(days[0], "%Y%m%d")
+    end = datetime.strptime(days[-1], "%Y%m%d") + timedelta(days=1)
+    report = lake.detect_outages(start, end)
+    return StepOutcome(
+        counts={"events": report.events, "meters": report.meters, "err_reads": report.err_reads},
+        details={
+            "window": [start.isoformat(), end.isoformat()],
+            "ingest_runs_through": pending[0]["run_id"],
+            "outage_run": report.run_id,
+        },
+    )
+
+
+def _outages_through(layout: LakeLayout) -> str:
+    """The newest ingest run covered by a successful outage step ("" when none)."""
+    for record in load_records(layout.pipeline_runs):
+        for step in record["steps"]:
+            if step["name"] == "outages" and step["status"] in ("succeeded", "skipped"):
+                return str(step["details"].get("ingest_runs_through", ""))
+    return ""
+
+
+def _last_ingest_with_days(runs: list[dict[str, Any]]) -> str:
+    return max((r["run_id"] for r in runs if "first_run" in r and r["dates"]), default="")
+
+
+def _active_model(lake: PipelineLake) -> str | None:
+    forecasting = lake.forecasting()
+    try:
+        return forecasting.store.resolve(forecasting.endpoint)
+    except NotFoundError:
+        return None
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min)
