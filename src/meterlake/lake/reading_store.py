@@ -16,6 +16,7 @@ current the server reads the Parquet partitions, so answers are the same either 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from collections import defaultdict
@@ -38,6 +39,8 @@ _EMPTY = "(SELECT {} WHERE false)".format(
     ", ".join(f"NULL::{t} AS {n}" for n, t in zip(READING_COLUMNS, _TYPES, strict=True))
 )
 
+_SERIAL = itertools.count()
+
 #: (reading type, yyyyMMdd) of one ``daily`` partition.
 Partition = tuple[str, str]
 #: What identifies one version of a partition's file: inode, size, modification time.
@@ -51,9 +54,11 @@ def partition_signatures(layout: LakeLayout) -> dict[Partition, Signature]:
     if not root.exists():
         return found
     for type_dir in root.iterdir():
+        if not type_dir.is_dir():
+            continue
         reading_type = type_dir.name.partition("=")[2]
         for day_dir in type_dir.iterdir():
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # gone meanwhile, or not a partition folder
                 stat = (day_dir / PART_FILE).stat()
                 found[(reading_type, day_dir.name.partition("=")[2])] = (
                     stat.st_ino,
@@ -64,14 +69,14 @@ def partition_signatures(layout: LakeLayout) -> dict[Partition, Signature]:
 
 
 def store_path(layout: LakeLayout) -> Path:
-    """This process's store file (stores left by processes that died are removed)."""
+    """A new store file of this process (stores left by processes that died are removed)."""
     folder = layout.meta / "serving"
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("readings-*.duckdb*"):
-        pid = stale.name.split("-")[1].split(".")[0]
+        pid = stale.name.split("-")[1].split(".")[0]  # readings-PID-N.duckdb
         if pid.isdigit() and not _alive(int(pid)):
             stale.unlink(missing_ok=True)
-    return folder / f"readings-{os.getpid()}.duckdb"
+    return folder / f"readings-{os.getpid()}-{next(_SERIAL)}.duckdb"
 
 
 class ReadingStore:

@@ -96,6 +96,23 @@ def test_a_clustered_reader_answers_like_the_partitions_and_follows_commits(tmp_
         plain.close()
 
 
+def test_two_servers_of_one_lake_in_one_process_keep_their_own_stores(tmp_path: Path):
+    root = tmp_path / "lake"
+    _fleet_lake(root, date(2013, 1, 1), date(2013, 1, 10)).close()
+    first = LakeReader(LakeLayout(root), "1GB", 1, clustered=True)
+    second = LakeReader(LakeLayout(root), "1GB", 1, clustered=True)
+    query = "SELECT count(*) FROM {readings}"
+    try:
+        _wait_current(first)
+        _wait_current(second)
+        counted = first.query_days(query, [], date(2013, 1, 1), date(2013, 1, 9))
+        first.close()
+        assert second.query_days(query, [], date(2013, 1, 1), date(2013, 1, 9)) == counted
+        assert len(list((root / "_meterlake" / "serving").glob("*.duckdb"))) == 1
+    finally:
+        second.close()
+
+
 def _wait_current(reader: LakeReader) -> None:
     reader.refresh()
     deadline = time.monotonic() + 30
