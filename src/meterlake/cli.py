@@ -13,7 +13,7 @@ from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_outages import evaluate_outages, outages_app
-from meterlake.cli_run import run_command, runs_command
+from meterlake.cli_run import print_steps, run_command, runs_command
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -174,32 +174,26 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job: sample fleet, ingest, anomalies, outages, forecast model, then the API."""
+    """The main job: a sample fleet, the whole pipeline (``meterlake run``), then the API."""
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)
     start = date(2013, 1, 1)
     spec = FleetSpec(meters=meters, start=start, end=date.fromordinal(start.toordinal() + days))
-    with rich_progress(errors, lake.settings.progress) as progress:
-        if not any(lake.layout.landing.glob("*")):
+    if not any(lake.layout.landing.glob("*")):
+        with rich_progress(errors, lake.settings.progress) as progress:
             lake.generate(spec, progress)
-        reference = lake.layout.root / "reference"
-        sources = [lake.layout.landing, *([reference] if reference.exists() else [])]
-        report = lake.ingest(sources, progress)
-        _print_report(report)
-        _print_status(lake.status())
-        from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
-
-        end = _moment(spec.end.isoformat())
-        anomalies = lake.detect(progress=progress)
-        console.print(
-            f"anomalies: {anomalies.rows_written:,} meter-days scored,"
-            f" {anomalies.spikes} spikes, {anomalies.dips} dips"
-        )
-        outages = lake.detect_outages(_moment(spec.start.isoformat()), end)
-        console.print(f"outages: {outages.events} event(s) inferred from the readings")
-        request = TrainRequest(_moment(spec.start.isoformat()), end, training_samples=meters)
-        _print_model(lake.train(request, progress))
+    params = lake.settings.pipeline.model_copy(
+        update={
+            "data_start": spec.start,
+            "data_end": spec.end,
+            "training_samples": meters,
+            "meter_start": 1,
+            "meter_end": meters,
+        }
+    )
+    print_steps(lake.run_pipeline(params, trigger="demo"))
+    _print_status(lake.status())
     if serve_api:
         console.print(
             f"API on http://127.0.0.1:{port} (try /consumption/monthly/2013/MAC000002,"

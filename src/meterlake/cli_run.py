@@ -60,7 +60,7 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     except ValueError as exc:
         raise ConfigError(f"invalid pipeline parameters: {exc}") from exc
     record = MeterLake(settings).run_pipeline(params, trigger, wait)
-    _print_steps(record)
+    print_steps(record)
 
 
 def runs_command(
@@ -78,7 +78,8 @@ def runs_command(
     console.print(table)
 
 
-def _print_steps(record: dict[str, Any]) -> None:
+def print_steps(record: dict[str, Any]) -> None:
+    """A pipeline run's steps as a table, its warnings and its outcome."""
     table = Table("step", "status", "seconds", "counts", "note")
     for step in record["steps"]:
         counts = ", ".join(f"{k} {v:,}" for k, v in step["counts"].items() if v)

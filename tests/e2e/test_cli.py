@@ -97,3 +97,21 @@ def test_outages_detect_show_and_evaluate(tmp_path: Path):
     assert json.loads(score.stdout)["true_events"] == 3
     unknown = _cli(tmp_path, "outages", "show", "20130101T0000-00000000")
     assert (unknown.returncode, "no outage event" in unknown.stderr) == (2, True)
+
+
+def test_the_main_job_builds_every_table_in_the_current_folder(tmp_path: Path):
+    done = _cli(tmp_path, "demo", "--no-serve", "--meters", "6", "--days", "45")
+    assert done.returncode == 0, done.stderr
+    assert "succeeded" in done.stdout
+    lake = MeterLake(Settings(root=tmp_path, threads=1))
+    counts = lake.sql(
+        """SELECT (SELECT count(DISTINCT meter_id) FROM aggregated_daily) AS meters,
+            (SELECT count(*) FROM anomaly) AS anomaly_rows,
+            (SELECT count(DISTINCT meter_id) FROM forecast) AS forecast_meters"""
+    ).to_pylist()[0]
+    assert counts["meters"] == counts["forecast_meters"] == 6
+    assert counts["anomaly_rows"] > 6 * 30
+    assert lake.forecast("MAC000002", datetime(2013, 1, 1), datetime(2013, 2, 15))["consumption"]
+    (record,) = (tmp_path / "_meterlake" / "pipeline_runs").glob("*.json")
+    steps = json.loads(record.read_text())["steps"]
+    assert [s["status"] for s in steps] == ["succeeded"] * len(steps) == ["succeeded"] * 5
