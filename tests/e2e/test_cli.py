@@ -112,6 +112,6 @@ def test_the_main_job_builds_every_table_in_the_current_folder(tmp_path: Path):
     assert counts["meters"] == counts["forecast_meters"] == 6
     assert counts["anomaly_rows"] > 6 * 30
     assert lake.forecast("MAC000002", datetime(2013, 1, 1), datetime(2013, 2, 15))["consumption"]
-    (record,) = (tmp_path / "_meterlake" / "pipeline_runs").glob("*.json")
-    steps = json.loads(record.read_text())["steps"]
+    (record,) = lake.pipeline_runs()
+    steps = record["steps"]
     assert [s["status"] for s in steps] == ["succeeded"] * len(steps) == ["succeeded"] * 5

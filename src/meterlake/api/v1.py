@@ -190,8 +190,14 @@ def outage_reads(
 
 @router.get("/runs")
 def runs(request: Request, limit: Limit = 20) -> list[dict[str, Any]]:
-    """Pipeline runs, newest first, with per-file counts and timings."""
+    """Lake runs (ingest, detect, forecast, outages), newest first, with counts and timings."""
     return lake_of(request).runs(limit)
+
+
+@router.get("/pipeline-runs")
+def pipeline_runs(request: Request, limit: Limit = 20) -> list[dict[str, Any]]:
+    """Runs of the whole pipeline (``meterlake run``), newest first, with per-step status."""
+    return lake_of(request).pipeline_runs(limit)
 
 
 @router.get("/runs/{run_id}")

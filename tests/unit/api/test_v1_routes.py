@@ -89,6 +89,8 @@ def test_runs_and_quality(client: TestClient):
     run = client.get(f"/v1/runs/{runs[0]['run_id']}").json()
     assert run["totals"]["quarantined"] == 1
     assert client.get("/v1/runs/20990101T000000Z-abcdef").status_code == 404
+    assert client.get("/v1/pipeline-runs").json() == []  # no `meterlake run` yet
+    assert client.get("/v1/pipeline-runs?limit=0").status_code == 400
     quality = client.get("/v1/quality").json()
     assert [(q["file"].endswith("bad.csv"), q["reason"], q["rows"]) for q in quality] == [
         (True, "CAST", 1)
