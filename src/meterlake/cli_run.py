@@ -63,6 +63,36 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     print_steps(record)
 
 
+def watch_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
+    root: RootOption = None,
+    data_start: Annotated[str | None, typer.Option(help="first day of history, YYYY-MM-DD")] = None,
+    data_end: Annotated[str | None, typer.Option(help="end of history (exclusive)")] = None,
+    interval: Annotated[float, typer.Option(help="seconds between looks at landing/")] = 5.0,
+    settle: Annotated[float, typer.Option(help="seconds files must stay unchanged")] = 10.0,
+    max_runs: Annotated[int | None, typer.Option(help="stop after this many runs")] = None,
+) -> None:
+    """Run the pipeline whenever files land in landing/ (long-running; Ctrl-C stops)."""
+    from meterlake.pipeline.watch import WatchOptions, watch  # noqa: PLC0415
+
+    settings = load_settings(root=root)
+    overrides = {
+        "data_start": data_start and _day(data_start),
+        "data_end": data_end and _day(data_end),
+    }
+    params = settings.pipeline.model_copy(update={k: v for k, v in overrides.items() if v})
+    lake = MeterLake(settings)
+    console.print(f"watching {lake.layout.landing} (Ctrl-C stops)")
+    try:
+        watch(
+            lake.layout.landing,
+            lambda: lake.run_pipeline(params, trigger="watch", wait=True),
+            WatchOptions(interval, settle, max_runs),
+            lambda line: console.print(line, highlight=False),
+        )
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
 def runs_command(
     root: RootOption = None,
     limit: Annotated[int, typer.Option(help="how many runs, newest first")] = 10,

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -115,3 +116,34 @@ def test_the_main_job_builds_every_table_in_the_current_folder(tmp_path: Path):
     (record,) = lake.pipeline_runs()
     steps = record["steps"]
     assert [s["status"] for s in steps] == ["succeeded"] * len(steps) == ["succeeded"] * 5
+
+
+def test_watch_runs_the_pipeline_for_each_batch_that_lands(tmp_path: Path):
+    source = tmp_path / "source"
+    made = _cli(source.parent, "generate", "--root", str(source), "--meters", "4")
+    assert made.returncode == 0, made.stderr
+    first, second = tmp_path / "lake" / "landing" / "a.csv", tmp_path / "lake" / "landing" / "b"
+    first.parent.mkdir(parents=True)
+    readings = (source / "landing" / "CC_LCL-FullData.csv").read_text().splitlines(keepends=True)
+    half = len(readings) // 2
+    first.write_text("".join(readings[:half]))
+    env = {**os.environ, "MLK_PROGRESS": "false", "COLUMNS": "200"}
+    watcher = subprocess.Popen(
+        [*CLI, "watch", "--root", str(tmp_path / "lake"), "--data-start", "2013-01-01",
+         "--data-end", "2013-03-01", "--interval", "0.2", "--settle", "0.5", "--max-runs", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lake = MeterLake(Settings(root=tmp_path / "lake", threads=1))
+    deadline = datetime.now().timestamp() + 120
+    while not lake.pipeline_runs() and datetime.now().timestamp() < deadline:
+        time.sleep(0.2)
+    second.mkdir()
+    (second / "rest.csv").write_text(readings[0] + "".join(readings[half:]))
+    (second / "junk.bin").write_bytes(b"\x00\x01 not a meter file")  # rejected, not fatal
+    out, err = watcher.communicate(timeout=180)
+    assert watcher.returncode == 0, err
+    runs = lake.pipeline_runs()
+    assert [r["trigger"] for r in runs] == ["watch", "watch"]
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"], out
+    total = lake.sql("SELECT count(*) AS n FROM daily").to_pylist()[0]["n"]
+    assert total > 0.9 * (len(readings) - 1)
