@@ -13,7 +13,13 @@ from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_outages import evaluate_outages, outages_app
-from meterlake.cli_run import print_steps, run_command, runs_command, watch_command
+from meterlake.cli_run import (
+    print_steps,
+    run_command,
+    runs_command,
+    schedule_command,
+    watch_command,
+)
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -207,6 +213,7 @@ app.command("detect")(detect_command)
 app.command("run")(run_command)
 app.command("runs")(runs_command)
 app.command("watch")(watch_command)
+app.command("schedule")(schedule_command)
 evaluate_app.command("outages")(evaluate_outages)
 app.add_typer(evaluate_app, name="evaluate")
 

@@ -93,6 +93,27 @@ def watch_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
         console.print("stopped")
 
 
+def schedule_command(
+    root: RootOption = None,
+    cron: Annotated[str, typer.Option(help="cron expression in UTC")] = "0 9 * * *",
+    max_runs: Annotated[int | None, typer.Option(help="stop after this many runs")] = None,
+) -> None:
+    """Run the pipeline on a cron schedule, by default daily at 09:00 UTC (Ctrl-C stops)."""
+    from meterlake.pipeline.schedule import schedule  # noqa: PLC0415
+
+    settings = load_settings(root=root)
+    lake = MeterLake(settings)
+    try:
+        schedule(
+            cron,
+            lambda: lake.run_pipeline(settings.pipeline, trigger="schedule", wait=True),
+            lambda line: console.print(line, highlight=False),
+            max_runs=max_runs,
+        )
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
 def runs_command(
     root: RootOption = None,
     limit: Annotated[int, typer.Option(help="how many runs, newest first")] = 10,
