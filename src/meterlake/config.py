@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from meterlake.errors import ConfigError
 from meterlake.formats.mapping import ColumnMapping
+from meterlake.vee.settings import VeeSettings
 
 SETTINGS_FILE = "meterlake.toml"
 
@@ -80,6 +81,9 @@ class Settings(BaseSettings):
     )
     calendar_timezone: str = Field(
         default="UTC", description="zone whose calendar days date_str and the aggregates follow"
+    )
+    vee: VeeSettings = Field(
+        default_factory=VeeSettings, description="validation, estimation and editing rules"
     )
 
     @field_validator("calendar_timezone")

@@ -126,6 +126,69 @@ QUARANTINE = pa.schema(
     ]
 )
 
+#: VEE findings: one row per rule that a reading (or a missing interval) broke (docs/vee.md).
+READING_FLAGS = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("obis_code", pa.string()),
+        ("reading_type", pa.string()),
+        ("reading_date_time", pa.timestamp("us")),
+        ("rule", pa.string()),
+        ("severity", pa.string()),
+        ("detail", pa.string()),
+        ("measure", pa.float64()),  # the rule's number: gap minutes, run length, the value, ...
+        ("run_id", pa.string()),
+        ("date_str", pa.string()),
+    ]
+)
+
+#: VEE estimates of missing and rejected interval values, beside (never over) the reads.
+READING_ESTIMATES = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("obis_code", pa.string()),
+        ("reading_date_time", pa.timestamp("us")),
+        ("estimated_value", pa.float64()),
+        ("method", pa.string()),
+        ("gap_intervals", pa.int64()),
+        ("run_id", pa.string()),
+        ("date_str", pa.string()),
+    ]
+)
+
+#: Duplicate rows with another value than the one the ingest kept (written by the merge).
+READING_CONFLICTS = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("obis_code", pa.string()),
+        ("reading_type", pa.string()),
+        ("reading_date_time", pa.timestamp("us")),
+        ("kept_value", pa.float64()),
+        ("discarded_value", pa.float64()),
+        ("source_seq", pa.int32()),
+        ("run_id", pa.string()),
+        ("date_str", pa.string()),
+    ]
+)
+
+#: The append-only audit log of edits: overrides, accepts and rejects of single readings.
+READING_EDITS = pa.schema(
+    [
+        ("edit_id", pa.string()),
+        ("meter_id", pa.string()),
+        ("obis_code", pa.string()),
+        ("reading_type", pa.string()),
+        ("reading_date_time", pa.timestamp("us")),
+        ("action", pa.string()),
+        ("value", pa.float64()),
+        ("previous_value", pa.float64()),
+        ("reason", pa.string()),
+        ("user", pa.string()),
+        ("edited_at", pa.timestamp("us")),
+        ("findings", pa.string()),
+    ]
+)
+
 #: Partition columns of each partitioned table, in path order.
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "daily": ("reading_type", "date_str"),
@@ -134,4 +197,7 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
     "aggregated_weekly": ("year", "week_of_year"),
     "aggregated_monthly": ("year", "month"),
     "forecast": ("data_end",),
+    "reading_flags": ("date_str",),
+    "reading_estimates": ("date_str",),
+    "reading_conflicts": ("run_id", "date_str"),
 }

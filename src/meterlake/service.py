@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from meterlake.analytics.outage.evaluate import OutageScore
     from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
+    from meterlake.vee.operations import VeeOperations
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,10 @@ class MeterLake:
         finally:
             engine.close()
 
-    def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
-        """Run parameterised DuckDB SQL over views named like the reference tables."""
+    def sql(
+        self, query: str, params: Sequence[object] | Mapping[str, object] | None = None
+    ) -> pa.Table:
+        """Run parameterised DuckDB SQL (``?`` or ``$name``) over views named like the tables."""
         return self._open_reader().query(query, params)
 
     def _days_sql(
@@ -233,6 +236,13 @@ class MeterLake:
             recent_from=self._recent_from(),
             predict=self.forecasting().predictor(None),
         )
+
+    def vee(self) -> VeeOperations:
+        """Validation, estimation, editing and the data-quality report (docs/vee.md)."""
+        from meterlake.vee.operations import VeeOperations  # noqa: PLC0415
+
+        self._open_reader()  # before a writer lock: opening may recover a crashed run
+        return VeeOperations(self.layout, self.settings, self.sql)
 
     def forecasting(self) -> Forecasting:
         """Training, batch forecasts and the model store of this lake."""

@@ -60,6 +60,8 @@ class MergeBatch:
     aggregate_out: Path
     clean_out: Path
     calendar_timezone: str = "UTC"
+    #: Where duplicates whose value differs from the kept row go (partitioned by ``date_str``).
+    conflicts_out: Path | None = None
 
 
 @dataclass

@@ -101,6 +101,8 @@ class DuckDBEngine:
         if self._run("SELECT count(*) FROM dirty_days")[0][0]:
             self._run(sql.DIRTY_ROWS)
             self._run(sql.KEPT_ROWS)
+            if batch.conflicts_out is not None:
+                self._write_conflicts(batch.conflicts_out)
             for seq, count in self._run(sql.DROPPED_BY_FILE):
                 result.duplicates_by_file[seq] = result.duplicates_by_file.get(seq, 0) + count
             self._run(sql.FIX_DIRTY_TOTALS)
@@ -125,6 +127,10 @@ class DuckDBEngine:
             " DROP TABLE IF EXISTS kept_rows"
         )
         return result
+
+    def _write_conflicts(self, out_dir: Path) -> None:
+        if self._run(f"SELECT count(*) FROM ({sql.CONFLICTS})")[0][0]:
+            self._copy(sql.CONFLICTS, out_dir, ("date_str",))
 
     def roll_up(self, daily_aggregates: Sequence[Path], kind: str, out_dir: Path) -> int:
         """Write weekly or monthly sums of the given daily-aggregate partitions."""

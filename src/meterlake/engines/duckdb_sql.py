@@ -247,6 +247,16 @@ SELECT c.* FROM candidate_rows c ANTI JOIN dirty_days d ON {_IN_DIRTY_DAY}
 UNION ALL
 SELECT * FROM kept_rows"""
 
+#: Rows that lost to a kept row of another value (VEE's ``duplicate_conflict`` evidence).
+CONFLICTS = """
+SELECT d.meter_id, d.obis_code, d.reading_type, d.reading_date_time,
+    k.reading_value AS kept_value, d.reading_value AS discarded_value, d.source_seq,
+    strftime(d.local_time, '%Y%m%d') AS date_str
+FROM dirty_rows d JOIN kept_rows k
+    ON d.meter_id = k.meter_id AND d.obis_code = k.obis_code
+    AND d.reading_type = k.reading_type AND d.reading_date_time = k.reading_date_time
+WHERE d.reading_value <> k.reading_value"""
+
 #: Exact totals of dirty meter-days after de-duplication replace their raw totals.
 FIX_DIRTY_TOTALS = f"""
 UPDATE meter_days SET total = fixed.total

@@ -23,6 +23,10 @@ VIEWS: dict[str, tuple[str, str, pa.Schema]] = {
     "outage_events": ("outage_events", "*.parquet", schema.OUTAGE_EVENTS),
     "outage_meters": ("outage_meters", "*.parquet", schema.OUTAGE_METERS),
     "forecast": ("forecast", "*/*.parquet", schema.FORECAST),
+    "reading_flags": ("reading_flags", "*/*.parquet", schema.READING_FLAGS),
+    "reading_estimates": ("reading_estimates", "*/*.parquet", schema.READING_ESTIMATES),
+    "reading_conflicts": ("reading_conflicts", "*/*/*.parquet", schema.READING_CONFLICTS),
+    "reading_edits": ("reading_edits", "*.parquet", schema.READING_EDITS),
     **{name: (name, "*.parquet", columns) for name, columns in REFERENCE_TABLES.items()},
 }
 

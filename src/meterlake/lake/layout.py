@@ -21,6 +21,10 @@ TABLE_DIRS = {
     "full_geo": "business/reference/full_geo",
     "cis": "business/reference/cis",
     "clean": "clean",
+    "reading_flags": "business/vee/flags",
+    "reading_estimates": "business/vee/estimates",
+    "reading_conflicts": "business/vee/conflicts",
+    "reading_edits": "business/vee/edits",
 }
 
 #: Every partition folder holds exactly one data file of this name.

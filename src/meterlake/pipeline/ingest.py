@@ -237,6 +237,9 @@ def _merge(run: _Run, staged: dict[int, StagedFile]) -> set[str]:
                     aggregate_out=txn.stage(lake.table("aggregated_daily")),
                     clean_out=txn.stage(lake.table("clean") / f"run_id={report.run_id}"),
                     calendar_timezone=run.formats.calendar_timezone,
+                    conflicts_out=txn.stage(
+                        lake.table("reading_conflicts") / f"run_id={report.run_id}"
+                    ),
                 )
             )
             dates |= merged.interval_dates

@@ -1,0 +1,174 @@
+"""Estimates of missing and rejected interval values, chosen by the length of the gap.
+
+After ``rules.validate`` has filled ``flags``:
+
+1. ``judged``: every on-grid interval read with the value estimation may trust (an override
+   edit replaces it) and whether it is rejected (an ``error`` flag not accepted by an edit, or
+   a ``reject`` edit);
+2. ``targets``: rejected reads plus every missing slot of gaps up to ``max_gap_hours``, with the
+   usable reads on either side (ASOF joins);
+3. one candidate per method and target: ``linear`` interpolation between those neighbours,
+   ``similar_day`` (mean of the same time on the same weekday, ``similar_weeks`` weeks either
+   side), ``weather_similar_day`` (the ``weather_days`` days of the same day type with the
+   nearest daily mean temperature) and ``register_prorate`` (the advance of the register reads
+   bracketing the gap, less the interval reads inside, shared out in the shape of the other
+   estimates);
+4. the choice: prorating when a register brackets the gap; linear for gaps up to
+   ``linear_max_hours``; else weather-adjusted, else similar day, else linear.
+
+The result is the temporary table ``estimates``; the reads themselves are never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from meterlake.vee.settings import VeeSettings
+from meterlake.vee.working_set import US_PER_DAY, US_PER_HOUR
+
+_JUDGED = """
+CREATE OR REPLACE TEMP TABLE judged AS
+SELECT g.meter_id, g.obis_code, g.us, g.step_us,
+    CASE WHEN e.action = 'override' THEN e.value ELSE g.v END AS v,
+    CASE WHEN e.action = 'reject' THEN true
+         WHEN e.action IN ('accept', 'override') THEN false
+         ELSE f.meter_id IS NOT NULL END AS rejected
+FROM grid g
+LEFT JOIN (SELECT DISTINCT meter_id, obis_code, reading_date_time FROM flags
+           WHERE severity = 'error' AND reading_type = 'INT') f
+    ON f.meter_id = g.meter_id AND f.obis_code = g.obis_code AND f.reading_date_time = g.t
+LEFT JOIN (SELECT * FROM edits WHERE reading_type = 'INT') e
+    ON e.meter_id = g.meter_id AND e.obis_code = g.obis_code AND e.reading_date_time = g.t"""
+
+_USABLE = """
+CREATE OR REPLACE TEMP TABLE usable AS
+SELECT meter_id, obis_code, us, v FROM judged WHERE NOT rejected AND v IS NOT NULL"""
+
+_TARGETS = """
+CREATE OR REPLACE TEMP TABLE targets AS
+WITH wanted AS (
+    SELECT meter_id, obis_code, us, step_us FROM judged WHERE rejected
+    UNION ALL
+    SELECT meter_id, obis_code, unnest(range(prev_us + step_us, us, step_us)) AS us, step_us
+    FROM grid WHERE us - prev_us > step_us AND us - prev_us - step_us <= $max_gap_us)
+SELECT w.meter_id, w.obis_code, w.us, w.step_us, p.us AS prev_us, p.v AS prev_v,
+    n.us AS next_us, n.v AS next_v,
+    (n.us - p.us) // w.step_us - 1 AS gap_intervals
+FROM wanted w
+ASOF LEFT JOIN usable p ON w.meter_id = p.meter_id AND w.obis_code = p.obis_code AND w.us > p.us
+ASOF LEFT JOIN usable n ON w.meter_id = n.meter_id AND w.obis_code = n.obis_code AND w.us < n.us"""
+
+_SIMILAR = """
+CREATE OR REPLACE TEMP TABLE similar_days AS
+SELECT t.meter_id, t.obis_code, t.us, avg(u.v) AS similar_day
+FROM targets t CROSS JOIN range(-$weeks, $weeks + 1) k(k)
+JOIN usable u ON u.meter_id = t.meter_id AND u.obis_code = t.obis_code
+    AND u.us = t.us + k.k * $week_us
+WHERE k.k <> 0
+GROUP BY ALL"""
+
+_WEATHER = """
+CREATE OR REPLACE TEMP TABLE weather_similar AS
+SELECT meter_id, obis_code, us, avg(v) AS weather_similar_day
+FROM (SELECT t.meter_id, t.obis_code, t.us, u.v,
+        row_number() OVER (PARTITION BY t.meter_id, t.obis_code, t.us
+                           ORDER BY abs(c.temperature - d.temperature), c.day) AS nearest
+      FROM targets t
+      JOIN temperature d ON d.day = make_timestamp(t.us)::DATE
+      JOIN temperature c ON c.day BETWEEN d.day - $span AND d.day + $span AND c.day <> d.day
+        AND (isodow(c.day) >= 6) = (isodow(d.day) >= 6)
+      JOIN usable u ON u.meter_id = t.meter_id AND u.obis_code = t.obis_code
+        AND u.us = t.us + (c.day - d.day) * $day_us)
+WHERE nearest <= $days
+GROUP BY ALL"""
+
+_CANDIDATES = """
+CREATE OR REPLACE TEMP TABLE candidates AS
+SELECT t.*,
+    CASE WHEN t.prev_us IS NOT NULL AND t.next_us IS NOT NULL
+         THEN t.prev_v + (t.next_v - t.prev_v) * (t.us - t.prev_us) / (t.next_us - t.prev_us)
+    END AS linear,
+    s.similar_day, w.weather_similar_day
+FROM targets t
+LEFT JOIN similar_days s ON s.meter_id = t.meter_id AND s.obis_code = t.obis_code AND s.us = t.us
+LEFT JOIN weather_similar w
+    ON w.meter_id = t.meter_id AND w.obis_code = t.obis_code AND w.us = t.us"""
+
+#: Register brackets around targets: the advance less the usable interval reads inside, shared
+#: out in proportion to the other estimates (evenly when they are all zero or missing). Used
+#: only when every slot of the bracket is a usable read or a target.
+_PRORATED = """
+CREATE OR REPLACE TEMP TABLE prorated AS
+WITH brackets AS (
+    SELECT meter_id, prev_us AS a, us AS b, advance FROM registers
+    WHERE advance IS NOT NULL AND us - prev_us <= $max_bracket_us),
+inside AS (
+    SELECT c.meter_id, c.obis_code, c.us, c.step_us, b.a, b.b, b.advance,
+        greatest(coalesce(c.weather_similar_day, c.similar_day, c.linear, 0), 0) AS shape
+    FROM candidates c JOIN brackets b ON c.meter_id = b.meter_id AND c.us >= b.a AND c.us < b.b
+    WHERE NOT list_contains($export, c.obis_code)),
+known AS (
+    SELECT b.meter_id, b.a, b.b, sum(u.v) AS known, count(*) AS n
+    FROM brackets b JOIN usable u ON u.meter_id = b.meter_id AND u.us >= b.a AND u.us < b.b
+    WHERE NOT list_contains($export, u.obis_code)
+    GROUP BY ALL),
+shared AS (
+    SELECT i.*, greatest(i.advance - coalesce(k.known, 0), 0) AS missing,
+        i.advance - coalesce(k.known, 0) AS balance, coalesce(k.n, 0) AS known_n,
+        count(*) OVER bracket AS target_n, sum(i.shape) OVER bracket AS shape_sum
+    FROM inside i LEFT JOIN known k ON k.meter_id = i.meter_id AND k.a = i.a AND k.b = i.b
+    WINDOW bracket AS (PARTITION BY i.meter_id, i.a, i.b))
+SELECT meter_id, obis_code, us,
+    CASE WHEN shape_sum > 0 THEN missing * shape / shape_sum ELSE missing / target_n END
+        AS register_prorate
+FROM shared
+WHERE known_n + target_n = (b - a) // step_us AND balance >= -$tolerance"""
+
+_ESTIMATES = """
+CREATE OR REPLACE TEMP TABLE estimates AS
+SELECT meter_id, obis_code, make_timestamp(us) AS reading_date_time,
+    CASE method WHEN 'register_prorate' THEN register_prorate WHEN 'linear' THEN linear
+        WHEN 'weather_similar_day' THEN weather_similar_day ELSE similar_day END
+        AS estimated_value,
+    method, gap_intervals
+FROM (SELECT c.*, p.register_prorate,
+        CASE WHEN p.register_prorate IS NOT NULL THEN 'register_prorate'
+             WHEN c.linear IS NOT NULL AND c.gap_intervals * c.step_us <= $linear_us THEN 'linear'
+             WHEN c.weather_similar_day IS NOT NULL THEN 'weather_similar_day'
+             WHEN c.similar_day IS NOT NULL THEN 'similar_day'
+             WHEN c.linear IS NOT NULL THEN 'linear'
+        END AS method
+      FROM candidates c
+      LEFT JOIN prorated p ON p.meter_id = c.meter_id AND p.obis_code = c.obis_code
+        AND p.us = c.us)
+WHERE method IS NOT NULL"""
+
+
+def estimate(con: duckdb.DuckDBPyConnection, settings: VeeSettings) -> None:
+    """Fill the temporary table ``estimates`` (``targets``: everything that needed one).
+
+    Needs the tables of ``working_set.prepare`` and ``rules.validate`` (``flags``,
+    ``registers``).
+    """
+    options = settings.estimation
+    con.execute(_JUDGED)
+    con.execute(_USABLE)
+    con.execute(_TARGETS, {"max_gap_us": int(options.max_gap_hours * US_PER_HOUR)})
+    con.execute(_SIMILAR, {"weeks": options.similar_weeks, "week_us": 7 * US_PER_DAY})
+    con.execute(
+        _WEATHER,
+        {"span": options.similar_weeks * 7, "day_us": US_PER_DAY, "days": options.weather_days},
+    )
+    con.execute(_CANDIDATES)
+    con.execute(_PRORATED, _prorate_params(settings))
+    con.execute(_ESTIMATES, {"linear_us": int(options.linear_max_hours * US_PER_HOUR)})
+
+
+def _prorate_params(settings: VeeSettings) -> dict[str, Any]:
+    return {
+        "max_bracket_us": int(settings.estimation.register_max_hours * US_PER_HOUR),
+        "export": settings.rules.negative.export_obis_codes,
+        "tolerance": settings.rules.register_mismatch.abs_tolerance_kwh,
+    }
