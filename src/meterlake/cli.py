@@ -20,6 +20,13 @@ from meterlake.cli_run import (
     schedule_command,
     watch_command,
 )
+from meterlake.cli_vee import (
+    edit_command,
+    edits_command,
+    print_vee_report,
+    quality_command,
+    vee_command,
+)
 from meterlake.config import load_settings
 from meterlake.errors import MeterlakeError
 from meterlake.formats.mrasco import convert_mrasco, write_mdm
@@ -108,6 +115,8 @@ def ingest_command(
     with rich_progress(errors, lake.settings.progress) as progress:
         report = lake.ingest(paths or None, progress, file_format)
     _print_report(report)
+    if lake.settings.vee.on_ingest:  # validation and estimation of the new days (docs/vee.md)
+        print_vee_report(lake.vee().validate_pending())
 
 
 @app.command()
@@ -214,6 +223,10 @@ app.command("run")(run_command)
 app.command("runs")(runs_command)
 app.command("watch")(watch_command)
 app.command("schedule")(schedule_command)
+app.command("vee")(vee_command)
+app.command("edit")(edit_command)
+app.command("edits")(edits_command)
+app.command("quality")(quality_command)
 evaluate_app.command("outages")(evaluate_outages)
 app.add_typer(evaluate_app, name="evaluate")
 

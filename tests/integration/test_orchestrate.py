@@ -86,6 +86,7 @@ def test_a_failed_step_stops_the_run_and_the_next_run_resumes_from_it(
     assert failed["status"] == "failed"
     assert _statuses(failed) == {
         "ingest": "succeeded",
+        "vee": "succeeded",
         "detect": "succeeded",
         "train": "failed",
         "forecast": "pending",
@@ -99,6 +100,7 @@ def test_a_failed_step_stops_the_run_and_the_next_run_resumes_from_it(
     assert resumed["status"] == "succeeded"
     assert _statuses(resumed) == {
         "ingest": "skipped",
+        "vee": "skipped",
         "detect": "skipped",
         "train": "succeeded",
         "forecast": "succeeded",

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from meterlake import __version__
-from meterlake.api import compat, problems, v1, v1_outages
+from meterlake.api import compat, problems, v1, v1_outages, v1_vee
 from meterlake.api.auth import check_key
 from meterlake.config import Settings
 from meterlake.service import MeterLake
@@ -51,13 +51,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET"],
+        allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Authorization", "X-API-Key"],
     )
     problems.install(app)
     app.include_router(compat.router, dependencies=[Depends(require_key)])
     app.include_router(v1.router, dependencies=[Depends(require_key)])
     app.include_router(v1_outages.router, dependencies=[Depends(require_key)])
+    app.include_router(v1_vee.router, dependencies=[Depends(require_key)])
 
     @app.get("/v1/health", tags=["operations"])
     @app.get("/health", tags=["operations"])

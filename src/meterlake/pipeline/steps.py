@@ -4,6 +4,7 @@ Every step decides from the lake itself whether it has work left, so a run that 
 failed one resumes where that one stopped:
 
 * ``ingest`` skips files in the ledger (landing/ and reference/ when present);
+* ``vee`` validates and estimates the days of the ingests no VEE run has covered yet;
 * ``detect`` writes only meter-days newer than each meter's last stored day;
 * ``train`` runs only when the endpoint alias names no model;
 * ``forecast`` runs unless a forecast by the active model from ``data_end`` is newer than the
@@ -33,9 +34,10 @@ if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
     from meterlake.analytics.forecast.pipeline import TrainRequest
     from meterlake.pipeline.outages import OutageReport
+    from meterlake.vee.operations import VeeOperations
 
 #: Step names in the order they run.
-STEP_NAMES = ("ingest", "detect", "train", "forecast", "outages")
+STEP_NAMES = ("ingest", "vee", "detect", "train", "forecast", "outages")
 
 
 class PipelineLake(Protocol):
@@ -48,6 +50,9 @@ class PipelineLake(Protocol):
 
     def detect(self, options: DetectOptions | None = None) -> DetectReport:
         """Detect anomalies of meters with new days."""
+
+    def vee(self) -> VeeOperations:
+        """Validation, estimation and editing."""
 
     def forecasting(self) -> Forecasting:
         """The model store and forecasting operations."""
@@ -68,6 +73,7 @@ def pipeline_steps(lake: PipelineLake, params: PipelineSettings) -> list[tuple[s
     """The steps of one run, bound to ``lake`` and ``params``."""
     makers: dict[str, Callable[[PipelineLake, PipelineSettings], StepOutcome]] = {
         "ingest": ingest_step,
+        "vee": vee_step,
         "detect": detect_step,
         "train": train_step,
         "forecast": forecast_step,
@@ -103,6 +109,28 @@ def ingest_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     if not record["counts"]["ingested"]:
         outcome.skipped = "no new files"
     return outcome
+
+
+def vee_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+    """Validation and estimation of the days of new ingests (docs/vee.md)."""
+    del params
+    vee = lake.vee()
+    if not vee.settings.vee.on_ingest:
+        return StepOutcome(skipped="vee.on_ingest is off")
+    report = vee.validate_pending(trigger="pipeline")
+    if report is None:
+        return StepOutcome(skipped="no new days")
+    unestimated = report.targets - report.estimates
+    return StepOutcome(
+        counts={
+            "days": len(report.dates),
+            "reads": report.reads,
+            "flags": report.flags,
+            "estimates": report.estimates,
+        },
+        details={"vee_run": report.run_id, "ingest_runs_through": report.ingest_runs_through},
+        warnings=[f"{unestimated} interval(s) could not be estimated"] if unestimated else [],
+    )
 
 
 def detect_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:

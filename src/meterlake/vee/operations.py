@@ -41,14 +41,21 @@ class VeeOperations:
             self.settings.threads,
         )
 
-    def validate_pending(self, trigger: str = "ingest") -> VeeReport | None:
-        """Validate the days of every ingest since the last VEE run (``None``: nothing new)."""
+    def validate_pending(
+        self, trigger: str = "ingest", now: datetime | None = None
+    ) -> VeeReport | None:
+        """Validate the days of every ingest since the last VEE run (``None``: nothing new).
+
+        ``now`` (default: the clock) is when a reading counts as from the future.
+        """
         days, through = pending_dates(self.layout)
         if not days:
             return None
-        return validate_days(self.layout, self.job(trigger), days, through)
+        return validate_days(self.layout, self.job(trigger, now), days, through)
 
-    def validate(self, start: date | None = None, end: date | None = None) -> VeeReport:
+    def validate(
+        self, start: date | None = None, end: date | None = None, now: datetime | None = None
+    ) -> VeeReport:
         """Validate again every day with interval reads in ``[start, end)`` (default: all)."""
         days = {
             p.parent.name.removeprefix("date_str=")
@@ -59,9 +66,9 @@ class VeeOperations:
         chosen = {d for d in days if low <= d < high}
         if not chosen:
             raise InputError("no days with interval reads to validate in that window")
-        return validate_days(self.layout, self.job("manual"), chosen)
+        return validate_days(self.layout, self.job("manual", now), chosen)
 
-    def edit(self, request: editing.EditRequest) -> dict[str, Any]:
+    def edit(self, request: editing.EditRequest, now: datetime | None = None) -> dict[str, Any]:
         """Store an edit (re-validated first), then validate its day again; one commit."""
         editing.check_request(request)
         vee = self.settings.vee
@@ -78,7 +85,7 @@ class VeeOperations:
         if refused and not request.force:
             raise InputError(f"the new value breaks a rule ({refused}); force to keep it")
         row = editing.edit_row(request, context, findings)
-        job = self.job("edit")
+        job = self.job("edit", now)
         with writer_lock(self.layout):
             recover(self.layout)
             txn = Transaction(self.layout, job.run_id)

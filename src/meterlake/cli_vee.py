@@ -1,0 +1,165 @@
+"""``meterlake vee``, ``edit``, ``edits`` and ``quality`` (registered by ``meterlake.cli``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from meterlake.config import load_settings
+from meterlake.errors import InputError
+from meterlake.service import MeterLake
+from meterlake.vee.edits import EditRequest
+from meterlake.vee.run import VeeReport
+
+console = Console()
+
+RootOption = Annotated[
+    Path | None, typer.Option("--root", help="lake root (default: MLK_ROOT or the current folder)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+
+def _lake(root: Path | None) -> MeterLake:
+    return MeterLake(load_settings(root=root))
+
+
+def _day(name: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"--{name}: not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _moment(name: str, text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{name}: not an ISO date or time: {text!r}") from exc
+
+
+def print_vee_report(report: VeeReport | None) -> None:
+    """One line about a VEE run (or that there was nothing new to validate)."""
+    if report is None:
+        console.print("vee: no new days to validate")
+        return
+    console.print(
+        f"vee run {report.run_id}: {len(report.dates)} day(s), {report.reads:,} reads,"
+        f" {report.flags:,} flags {report.flags_by_rule}, {report.estimates:,} estimates"
+        f" {report.estimates_by_method}, {report.targets - report.estimates:,} unestimated,"
+        f" weather={report.weather}, {report.timings.get('total', 0.0):.2f} s"
+    )
+
+
+def vee_command(
+    root: RootOption = None,
+    start: Annotated[str | None, typer.Option(help="first day to validate again")] = None,
+    end: Annotated[str | None, typer.Option(help="day after the last to validate again")] = None,
+    pending: Annotated[
+        bool, typer.Option(help="only the days of ingests not validated yet (the default)")
+    ] = True,
+) -> None:
+    """Validate and estimate: the days of new ingests, or every day in --start .. --end."""
+    vee = _lake(root).vee()
+    if start is None and end is None and pending:
+        print_vee_report(vee.validate_pending(trigger="manual"))
+        return
+    print_vee_report(vee.validate(_day("start", start), _day("end", end)))
+
+
+def edit_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
+    meter_id: Annotated[str, typer.Argument(help="meter id")],
+    time: Annotated[str, typer.Argument(help="reading time, UTC, YYYY-MM-DDTHH:MM")],
+    action: Annotated[str, typer.Option(help="override, accept or reject")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit log)")],
+    user: Annotated[str, typer.Option(help="who (kept in the audit log)")],
+    value: Annotated[float | None, typer.Option(help="the new value (override only)")] = None,
+    reading_type: Annotated[str, typer.Option(help="INT or AGG")] = "INT",
+    obis_code: Annotated[str | None, typer.Option(help="channel, when a meter has several")] = None,
+    force: Annotated[bool, typer.Option(help="keep a value that breaks an error rule")] = False,
+    root: RootOption = None,
+) -> None:
+    """Override a reading, or accept or reject a suspect one; its day is validated again."""
+    request = EditRequest(
+        meter_id=meter_id,
+        reading_date_time=_moment("time", time),
+        action=action,
+        reason=reason,
+        user=user,
+        value=value,
+        reading_type=reading_type.upper(),
+        obis_code=obis_code,
+        force=force,
+    )
+    stored = _lake(root).vee().edit(request)
+    console.print(
+        f"edit {stored['edit_id']}: {stored['action']} {meter_id} {stored['reading_date_time']}"
+        f" (was {stored['previous_value']}) -> status {stored['status']};"
+        f" findings {stored['findings'] or 'none'}; vee run {stored['vee_run']}"
+    )
+
+
+def edits_command(
+    root: RootOption = None,
+    meter: Annotated[str | None, typer.Option(help="only this meter")] = None,
+    limit: Annotated[int, typer.Option(help="newest edits shown")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The audit log of edits, newest first."""
+    rows = _lake(root).vee().edits(meter, limit)
+    columns = ("edited_at", "user", "meter_id", "reading_date_time", "action", "value", "reason")
+    _render(rows, columns, as_json, "edits")
+
+
+def quality_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
+    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="day after the last, YYYY-MM-DD")],
+    root: RootOption = None,
+    meter: Annotated[str | None, typer.Option(help="only this meter")] = None,
+    stopped: Annotated[bool, typer.Option(help="only meters that stopped reporting")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The data-quality report per meter: completeness, flags, estimates, gaps, last read."""
+    first, last = _day("start", start), _day("end", end)
+    assert first is not None and last is not None  # noqa: S101 (required options)
+    vee = _lake(root).vee()
+    rows = vee.stopped(first, last) if stopped else vee.quality(first, last, meter)
+    columns = (
+        "meter_id",
+        "completeness",
+        "readings",
+        "expected",
+        "estimated",
+        "share_estimated",
+        "longest_gap_hours",
+        "last_reading",
+        "stopped",
+        "flags",
+    )
+    _render(rows, columns, as_json, "meters")
+
+
+def _render(rows: list[dict[str, Any]], columns: tuple[str, ...], as_json: bool, kind: str) -> None:
+    if as_json:
+        console.print_json(json.dumps(rows, default=str))
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(_cell(row[c]) for c in columns))
+    console.print(table)
+    console.print(f"{len(rows)} {kind}")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return "" if value is None else str(value)
