@@ -30,57 +30,60 @@ from meterlake.vee.working_set import US_PER_DAY, US_PER_HOUR
 
 _JUDGED = """
 CREATE OR REPLACE TEMP TABLE judged AS
-SELECT g.meter_id, g.obis_code, g.us, g.step_us,
-    CASE WHEN e.action = 'override' THEN e.value ELSE g.v END AS v,
-    CASE WHEN e.action = 'reject' THEN true
-         WHEN e.action IN ('accept', 'override') THEN false
-         ELSE f.meter_id IS NOT NULL END AS rejected
+WITH errors AS (
+    SELECT DISTINCT s.sid, f.reading_date_time AS t FROM flags f
+    JOIN series s ON s.meter_id = f.meter_id AND s.obis_code = f.obis_code
+    WHERE f.severity = 'error' AND f.reading_type = 'INT'),
+decided AS (
+    SELECT s.sid, e.reading_date_time AS t, e.action, e.value FROM edits e
+    JOIN series s ON s.meter_id = e.meter_id AND s.obis_code = e.obis_code
+    WHERE e.reading_type = 'INT')
+SELECT g.sid, g.us, g.step_us,
+    CASE WHEN d.action = 'override' THEN d.value ELSE g.v END AS v,
+    CASE WHEN d.action = 'reject' THEN true
+         WHEN d.action IN ('accept', 'override') THEN false
+         ELSE x.sid IS NOT NULL END AS rejected
 FROM grid g
-LEFT JOIN (SELECT DISTINCT meter_id, obis_code, reading_date_time FROM flags
-           WHERE severity = 'error' AND reading_type = 'INT') f
-    ON f.meter_id = g.meter_id AND f.obis_code = g.obis_code AND f.reading_date_time = g.t
-LEFT JOIN (SELECT * FROM edits WHERE reading_type = 'INT') e
-    ON e.meter_id = g.meter_id AND e.obis_code = g.obis_code AND e.reading_date_time = g.t"""
+LEFT JOIN errors x ON x.sid = g.sid AND x.t = g.t
+LEFT JOIN decided d ON d.sid = g.sid AND d.t = g.t"""
 
 _USABLE = """
 CREATE OR REPLACE TEMP TABLE usable AS
-SELECT meter_id, obis_code, us, v FROM judged WHERE NOT rejected AND v IS NOT NULL"""
+SELECT sid, us, v FROM judged WHERE NOT rejected AND v IS NOT NULL"""
 
 _TARGETS = """
 CREATE OR REPLACE TEMP TABLE targets AS
 WITH wanted AS (
-    SELECT meter_id, obis_code, us, step_us FROM judged WHERE rejected
+    SELECT sid, us, step_us FROM judged WHERE rejected
     UNION ALL
-    SELECT meter_id, obis_code, unnest(range(prev_us + step_us, us, step_us)) AS us, step_us
-    FROM grid WHERE us - prev_us > step_us AND us - prev_us - step_us <= $max_gap_us)
-SELECT w.meter_id, w.obis_code, w.us, w.step_us, p.us AS prev_us, p.v AS prev_v,
-    n.us AS next_us, n.v AS next_v,
+    SELECT sid, unnest(range(prev_us + step_us, us, step_us)) AS us, step_us
+    FROM grid WHERE us - prev_us > step_us AND us - prev_us - step_us <= $max_gap_us),
+near AS (SELECT u.* FROM usable u SEMI JOIN (SELECT DISTINCT sid FROM wanted) w ON u.sid = w.sid)
+SELECT w.sid, w.us, w.step_us, p.us AS prev_us, p.v AS prev_v, n.us AS next_us, n.v AS next_v,
     (n.us - p.us) // w.step_us - 1 AS gap_intervals
 FROM wanted w
-ASOF LEFT JOIN usable p ON w.meter_id = p.meter_id AND w.obis_code = p.obis_code AND w.us > p.us
-ASOF LEFT JOIN usable n ON w.meter_id = n.meter_id AND w.obis_code = n.obis_code AND w.us < n.us"""
+ASOF LEFT JOIN near p ON w.sid = p.sid AND w.us > p.us
+ASOF LEFT JOIN near n ON w.sid = n.sid AND w.us < n.us"""
 
 _SIMILAR = """
 CREATE OR REPLACE TEMP TABLE similar_days AS
-SELECT t.meter_id, t.obis_code, t.us, avg(u.v) AS similar_day
+SELECT t.sid, t.us, avg(u.v) AS similar_day
 FROM targets t CROSS JOIN range(-$weeks, $weeks + 1) k(k)
-JOIN usable u ON u.meter_id = t.meter_id AND u.obis_code = t.obis_code
-    AND u.us = t.us + k.k * $week_us
+JOIN usable u ON u.sid = t.sid AND u.us = t.us + k.k * $week_us
 WHERE k.k <> 0
 GROUP BY ALL"""
 
 _WEATHER = """
 CREATE OR REPLACE TEMP TABLE weather_similar AS
-SELECT meter_id, obis_code, us, avg(v) AS weather_similar_day
-FROM (SELECT t.meter_id, t.obis_code, t.us, u.v,
-        row_number() OVER (PARTITION BY t.meter_id, t.obis_code, t.us
+SELECT sid, us, avg(v) AS weather_similar_day
+FROM (SELECT t.sid, t.us, u.v,
+        row_number() OVER (PARTITION BY t.sid, t.us
                            ORDER BY abs(c.temperature - d.temperature), c.day) AS nearest
       FROM targets t
       JOIN temperature d ON d.day = make_timestamp(t.us)::DATE
       JOIN temperature c ON c.day BETWEEN d.day - $span AND d.day + $span AND c.day <> d.day
         AND (isodow(c.day) >= 6) = (isodow(d.day) >= 6)
-      JOIN usable u ON u.meter_id = t.meter_id AND u.obis_code = t.obis_code
-        AND u.us = t.us + (c.day - d.day) * $day_us)
+      JOIN usable u ON u.sid = t.sid AND u.us = t.us + (c.day - d.day) * $day_us)
 WHERE nearest <= $days
 GROUP BY ALL"""
 
@@ -92,9 +95,8 @@ SELECT t.*,
     END AS linear,
     s.similar_day, w.weather_similar_day
 FROM targets t
-LEFT JOIN similar_days s ON s.meter_id = t.meter_id AND s.obis_code = t.obis_code AND s.us = t.us
-LEFT JOIN weather_similar w
-    ON w.meter_id = t.meter_id AND w.obis_code = t.obis_code AND w.us = t.us"""
+LEFT JOIN similar_days s ON s.sid = t.sid AND s.us = t.us
+LEFT JOIN weather_similar w ON w.sid = t.sid AND w.us = t.us"""
 
 #: Register brackets around targets: the advance less the usable interval reads inside, shared
 #: out in proportion to the other estimates (evenly when they are all zero or missing). Used
@@ -104,15 +106,17 @@ CREATE OR REPLACE TEMP TABLE prorated AS
 WITH brackets AS (
     SELECT meter_id, prev_us AS a, us AS b, advance FROM registers
     WHERE advance IS NOT NULL AND us - prev_us <= $max_bracket_us),
+imports AS (
+    SELECT sid, meter_id FROM series WHERE NOT list_contains($export, obis_code)),
 inside AS (
-    SELECT c.meter_id, c.obis_code, c.us, c.step_us, b.a, b.b, b.advance,
+    SELECT c.sid, c.us, c.step_us, i.meter_id, b.a, b.b, b.advance,
         greatest(coalesce(c.weather_similar_day, c.similar_day, c.linear, 0), 0) AS shape
-    FROM candidates c JOIN brackets b ON c.meter_id = b.meter_id AND c.us >= b.a AND c.us < b.b
-    WHERE NOT list_contains($export, c.obis_code)),
+    FROM candidates c JOIN imports i ON i.sid = c.sid
+    JOIN brackets b ON b.meter_id = i.meter_id AND c.us >= b.a AND c.us < b.b),
 known AS (
     SELECT b.meter_id, b.a, b.b, sum(u.v) AS known, count(*) AS n
-    FROM brackets b JOIN usable u ON u.meter_id = b.meter_id AND u.us >= b.a AND u.us < b.b
-    WHERE NOT list_contains($export, u.obis_code)
+    FROM brackets b JOIN imports i ON i.meter_id = b.meter_id
+    JOIN usable u ON u.sid = i.sid AND u.us >= b.a AND u.us < b.b
     GROUP BY ALL),
 shared AS (
     SELECT i.*, greatest(i.advance - coalesce(k.known, 0), 0) AS missing,
@@ -120,7 +124,7 @@ shared AS (
         count(*) OVER bracket AS target_n, sum(i.shape) OVER bracket AS shape_sum
     FROM inside i LEFT JOIN known k ON k.meter_id = i.meter_id AND k.a = i.a AND k.b = i.b
     WINDOW bracket AS (PARTITION BY i.meter_id, i.a, i.b))
-SELECT meter_id, obis_code, us,
+SELECT sid, us,
     CASE WHEN shape_sum > 0 THEN missing * shape / shape_sum ELSE missing / target_n END
         AS register_prorate
 FROM shared
@@ -128,7 +132,7 @@ WHERE known_n + target_n = (b - a) // step_us AND balance >= -$tolerance"""
 
 _ESTIMATES = """
 CREATE OR REPLACE TEMP TABLE estimates AS
-SELECT meter_id, obis_code, make_timestamp(us) AS reading_date_time,
+SELECT s.meter_id, s.obis_code, make_timestamp(us) AS reading_date_time,
     CASE method WHEN 'register_prorate' THEN register_prorate WHEN 'linear' THEN linear
         WHEN 'weather_similar_day' THEN weather_similar_day ELSE similar_day END
         AS estimated_value,
@@ -141,8 +145,8 @@ FROM (SELECT c.*, p.register_prorate,
              WHEN c.linear IS NOT NULL THEN 'linear'
         END AS method
       FROM candidates c
-      LEFT JOIN prorated p ON p.meter_id = c.meter_id AND p.obis_code = c.obis_code
-        AND p.us = c.us)
+      LEFT JOIN prorated p ON p.sid = c.sid AND p.us = c.us) m
+JOIN series s ON s.sid = m.sid
 WHERE method IS NOT NULL"""
 
 

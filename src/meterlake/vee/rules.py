@@ -29,7 +29,7 @@ def _gap(rules: Rules) -> RuleSql:
     rule = rules.gap
     return (
         """
-    SELECT meter_id, obis_code, 'INT', make_timestamp(slot), 'gap', $severity,
+    SELECT sid, make_timestamp(slot), 'gap', $severity,
         printf('%d missing interval(s) from %s to %s', missing,
             strftime(make_timestamp(prev_us + step_us), '%Y-%m-%d %H:%M'),
             strftime(make_timestamp(us - step_us), '%Y-%m-%d %H:%M')),
@@ -58,9 +58,10 @@ def _negative(rules: Rules) -> RuleSql:
     rule = rules.negative
     return (
         """
-    SELECT meter_id, obis_code, 'INT', t, 'negative', $severity,
-        printf('negative value %.3f on import channel %s', v, obis_code), v
-    FROM ints WHERE v < 0 AND NOT list_contains($export, obis_code)""",
+    SELECT i.sid, i.t, 'negative', $severity,
+        printf('negative value %.3f on import channel %s', i.v, s.obis_code), i.v
+    FROM ints i JOIN series s ON s.sid = i.sid
+    WHERE i.v < 0 AND NOT list_contains($export, s.obis_code)""",
         {"severity": rule.severity, "export": rule.export_obis_codes},
     )
 
@@ -69,13 +70,14 @@ def _max_value(rules: Rules) -> RuleSql:
     rule = rules.max_value
     return (
         """
-    SELECT meter_id, obis_code, 'INT', t, 'max_value', $severity,
+    SELECT sid, t, 'max_value', $severity,
         printf('%.3f kWh above the maximum %.3f kWh (%.1f kW over %d min)', v, limit_kwh, kw,
             (step_us // 60000000)::BIGINT),
         v
     FROM (SELECT i.*, coalesce(l.max_kw, $max_kw) AS kw,
             coalesce(l.max_kw, $max_kw) * i.step_us / 3.6e9 AS limit_kwh
-          FROM ints i LEFT JOIN meter_limits l ON i.meter_id = l.meter_id)
+          FROM ints i JOIN series s ON s.sid = i.sid
+          LEFT JOIN meter_limits l ON s.meter_id = l.meter_id)
     WHERE v > limit_kwh""",
         {"severity": rule.severity, "max_kw": rule.max_kw},
     )
@@ -85,26 +87,24 @@ def _spike(rules: Rules) -> RuleSql:
     rule = rules.spike
     return (
         """
-    SELECT i.meter_id, i.obis_code, 'INT', i.t, 'spike', $severity,
+    SELECT i.sid, i.t, 'spike', $severity,
         printf('%.3f kWh is %.1fx the meter''s 99th percentile %.3f kWh', i.v, i.v / p.p99, p.p99),
         i.v
-    FROM ints i JOIN (SELECT meter_id, obis_code, quantile_cont(v, 0.99) AS p99 FROM ints
-                      WHERE v >= 0 GROUP BY ALL) p
-        ON i.meter_id = p.meter_id AND i.obis_code = p.obis_code
+    FROM ints i JOIN (SELECT sid, quantile_cont(v, 0.99) AS p99 FROM ints
+                      WHERE v >= 0 GROUP BY ALL) p ON i.sid = p.sid
     WHERE i.v >= $min_kwh AND i.v > $factor * p.p99""",
         {"severity": rule.severity, "min_kwh": rule.min_kwh, "factor": rule.factor},
     )
 
 
+#: Runs of equal values on adjacent slots, from the flat-line candidates of ``grid`` only.
 _RUNS = """
 CREATE OR REPLACE TEMP TABLE runs AS
-SELECT meter_id, obis_code, t, us, v, step_us,
-    count(*) OVER (PARTITION BY meter_id, obis_code, run) AS n,
-    min(t) OVER (PARTITION BY meter_id, obis_code, run) AS first_t
-FROM (SELECT *, sum(fresh) OVER (PARTITION BY meter_id, obis_code ORDER BY us
-                                 ROWS UNBOUNDED PRECEDING) AS run
-      FROM (SELECT *, CASE WHEN prev_us = us - step_us AND v = prev_v THEN 0 ELSE 1 END AS fresh
-            FROM grid))"""
+SELECT sid, t, v, step_us,
+    count(*) OVER (PARTITION BY sid, run) AS n, min(t) OVER (PARTITION BY sid, run) AS first_t
+FROM (SELECT *, sum(CASE WHEN same_prev THEN 0 ELSE 1 END)
+        OVER (PARTITION BY sid ORDER BY us ROWS UNBOUNDED PRECEDING) AS run
+      FROM grid WHERE same_prev OR same_next)"""
 
 
 def _run_rule(name: str, zero: bool) -> Callable[[Rules], RuleSql]:
@@ -113,7 +113,7 @@ def _run_rule(name: str, zero: bool) -> Callable[[Rules], RuleSql]:
         value = "v = 0" if zero else "v <> 0"
         return (
             f"""
-    SELECT meter_id, obis_code, 'INT', t, '{name}', $severity,
+    SELECT sid, t, '{name}', $severity,
         printf('%.3f on %d consecutive intervals from %s', v, n,
             strftime(first_t, '%Y-%m-%d %H:%M')),
         n * step_us / 3.6e9
@@ -127,7 +127,7 @@ def _run_rule(name: str, zero: bool) -> Callable[[Rules], RuleSql]:
 def _off_grid(rules: Rules) -> RuleSql:
     return (
         """
-    SELECT meter_id, obis_code, 'INT', t, 'off_grid', $severity,
+    SELECT sid, t, 'off_grid', $severity,
         printf('not on the %d-minute grid of the series', (step_us // 60000000)::BIGINT),
         (us % step_us) / 60e6
     FROM ints WHERE us % step_us <> 0""",
@@ -215,8 +215,9 @@ def _register_mismatch(rules: Rules) -> RuleSql:
         total - advance
     FROM (SELECT r.meter_id, r.obis_code, r.t, r.prev_us, r.us, r.advance,
             sum(g.v) AS total, count(*) AS n, min(g.step_us) AS step_us
-          FROM registers r JOIN grid g ON g.meter_id = r.meter_id
-            AND g.us >= r.prev_us AND g.us < r.us AND NOT list_contains($export, g.obis_code)
+          FROM registers r
+          JOIN series s ON s.meter_id = r.meter_id AND NOT list_contains($export, s.obis_code)
+          JOIN grid g ON g.sid = s.sid AND g.us >= r.prev_us AND g.us < r.us
           WHERE r.advance IS NOT NULL
           GROUP BY ALL)
     WHERE n = (us - prev_us) // step_us AND abs(total - advance) > $abs_tol + $rel_tol * advance""",
@@ -229,29 +230,48 @@ def _register_mismatch(rules: Rules) -> RuleSql:
     )
 
 
-#: Rule id -> its SQL, in the order they run (``future`` needs the time and is added apart).
-RULES: dict[str, Callable[[Rules], RuleSql]] = {
+#: Rules on interval series: rows ``(sid, reading_date_time, rule, severity, detail, measure)``.
+SERIES_RULES: dict[str, Callable[[Rules], RuleSql]] = {
     "gap": _gap,
-    "duplicate_conflict": _duplicate_conflict,
     "negative": _negative,
     "max_value": _max_value,
     "spike": _spike,
     "flat_line": _run_rule("flat_line", zero=False),
     "zero_run": _run_rule("zero_run", zero=True),
     "off_grid": _off_grid,
+}
+
+#: Rules on raw rows and registers: rows with every column of ``flags``.
+READ_RULES: dict[str, Callable[[Rules], RuleSql]] = {
+    "duplicate_conflict": _duplicate_conflict,
     "register_backwards": _register_backwards,
     "register_reset": _register_reset,
     "register_mismatch": _register_mismatch,
 }
+
+_SERIES_FLAGS = """
+INSERT INTO flags
+SELECT s.meter_id, s.obis_code, 'INT', f.reading_date_time, f.rule, f.severity, f.detail,
+    f.measure
+FROM series_flags f JOIN series s ON s.sid = f.sid"""
 
 
 def validate(con: duckdb.DuckDBPyConnection, settings: VeeSettings, now: datetime) -> None:
     """Run every enabled rule into the temporary table ``flags``."""
     rules = settings.rules
     con.execute(f"CREATE OR REPLACE TEMP TABLE flags ({FLAG_COLUMNS})")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE series_flags (sid INTEGER, reading_date_time TIMESTAMP,"
+        " rule VARCHAR, severity VARCHAR, detail VARCHAR, measure DOUBLE)"
+    )
     con.execute(_RUNS)
     con.execute(_REGISTERS, register_params(settings))
-    statements = [make(rules) for name, make in RULES.items() if getattr(rules, name).enabled]
+    for name, make in SERIES_RULES.items():
+        if getattr(rules, name).enabled:
+            sql, params = make(rules)
+            con.execute(f"INSERT INTO series_flags {sql}", params)
+    con.execute(_SERIES_FLAGS)
+    statements = [make(rules) for name, make in READ_RULES.items() if getattr(rules, name).enabled]
     if rules.future.enabled:
         statements.append(_future(rules, now))
     for sql, params in statements:

@@ -4,9 +4,9 @@ Inputs (created by the caller, see ``load_frames``): ``reads`` (interval and reg
 window of days), ``conflicts`` (duplicates the ingest discarded), ``edits`` (the latest edit of
 each reading), ``temperature`` (daily mean temperature) and ``meter_limits`` (per-meter kW).
 
-``prepare`` derives what the rules and the estimators share: ``series`` (the interval of each
-meter and channel), ``ints`` (interval reads with a value, none from the future) and ``grid``
-(the reads on their series' grid with the previous one beside each).
+``prepare`` derives what the rules and the estimators share: ``series`` (an integer id and the
+interval of each meter and channel), ``ints`` (interval reads with a value, none from the
+future, by series id) and ``grid`` (the reads on their series' grid with their neighbours).
 """
 
 from __future__ import annotations
@@ -55,28 +55,46 @@ EDITS = pa.schema(
 )
 TEMPERATURE = pa.schema([("day", pa.date32()), ("temperature", pa.float64())])
 
-_SERIES = """
-CREATE OR REPLACE TEMP TABLE series AS
-SELECT meter_id, obis_code, coalesce($fixed::BIGINT, mode(step)) AS step_us
-FROM (SELECT meter_id, obis_code,
-        us - lag(us) OVER (PARTITION BY meter_id, obis_code ORDER BY us) AS step
-      FROM (SELECT meter_id, obis_code, epoch_us(reading_date_time) AS us FROM reads
-            WHERE reading_type = 'INT' AND reading_value IS NOT NULL))
-WHERE step > 0
-GROUP BY ALL"""
+#: Intervals a series may have, longest first, in minutes.
+STEPS = (1440, 60, 30, 15, 10, 5, 1)
+_ALIGNED = " ".join(
+    f"WHEN avg((us % {m * 60_000_000} = 0)::INTEGER) >= 0.9 THEN {m * 60_000_000}" for m in STEPS
+)
 
+#: One row per interval series (meter and channel): an integer id and its interval, the longest
+#: of ``STEPS`` on whose grid at least 90% of its reads lie (one group-by, no sort).
+_SERIES = f"""
+CREATE OR REPLACE TEMP TABLE series AS
+WITH valued AS (
+    SELECT meter_id, obis_code, epoch_us(reading_date_time) AS us FROM reads
+    WHERE reading_type = 'INT' AND reading_value IS NOT NULL),
+steps AS (
+    SELECT meter_id, obis_code,
+        CASE {_ALIGNED} END AS step_us
+    FROM valued GROUP BY ALL)
+SELECT (row_number() OVER ())::INTEGER AS sid, meter_id, obis_code,
+    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us
+FROM steps"""
+
+#: Interval reads with a value, none from the future, by series id.
 _INTS = """
 CREATE OR REPLACE TEMP TABLE ints AS
-SELECT r.meter_id, r.obis_code, r.reading_date_time AS t, epoch_us(r.reading_date_time) AS us,
-    r.reading_value AS v, coalesce(s.step_us, $fixed::BIGINT, $default::BIGINT) AS step_us
-FROM reads r LEFT JOIN series s ON r.meter_id = s.meter_id AND r.obis_code = s.obis_code
+SELECT s.sid, r.reading_date_time AS t, epoch_us(r.reading_date_time) AS us,
+    r.reading_value AS v, s.step_us
+FROM reads r JOIN series s ON r.meter_id = s.meter_id AND r.obis_code = s.obis_code
 WHERE r.reading_type = 'INT' AND r.reading_value IS NOT NULL AND r.reading_date_time <= $now"""
 
+#: On-grid reads with both neighbours (one sorted pass); ``same_prev``/``same_next``: the
+#: neighbour is the adjacent slot and holds the same value (flat-line candidates).
 _GRID = """
 CREATE OR REPLACE TEMP TABLE grid AS
-SELECT *, lag(us) OVER w AS prev_us, lag(v) OVER w AS prev_v
-FROM ints WHERE us % step_us = 0
-WINDOW w AS (PARTITION BY meter_id, obis_code ORDER BY us)"""
+SELECT *,
+    prev_us = us - step_us AND v = prev_v AS same_prev,
+    next_us = us + step_us AND v = next_v AS same_next
+FROM (SELECT *, lag(us) OVER w AS prev_us, lag(v) OVER w AS prev_v,
+        lead(us) OVER w AS next_us, lead(v) OVER w AS next_v
+      FROM ints WHERE us % step_us = 0
+      WINDOW w AS (PARTITION BY sid ORDER BY us))"""
 
 
 def load_frames(
@@ -111,7 +129,7 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: VeeSettings, now: datetime
     """Derive ``series``, ``ints`` and ``grid`` from ``reads`` (reads after ``now`` left out)."""
     fixed = settings.interval_minutes * US_PER_MINUTE if settings.interval_minutes else None
     default = settings.default_interval_minutes * US_PER_MINUTE
-    con.execute(_SERIES, {"fixed": fixed})
-    con.execute(_INTS, {"fixed": fixed, "default": default, "now": now})
+    con.execute(_SERIES, {"fixed": fixed, "default": default})
+    con.execute(_INTS, {"now": now})
     con.execute(_GRID)
     load_limits(con, settings.rules.max_value.per_meter_kw)
