@@ -124,7 +124,7 @@ def _naive(reads: pa.Table, mask: np.ndarray) -> np.ndarray:
 
 
 def _score(
-    reads: pa.Table, mask: np.ndarray, extra: pa.Table | None, weather: pa.Table
+    reads: pa.Table, mask: np.ndarray, extra: pa.Table | None, weather: pa.Table | None
 ) -> tuple[dict[str, Any], float]:
     kept = reads.filter(pa.array(~mask))
     if extra is not None:
@@ -162,14 +162,17 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
         truth = reads["reading_value"].to_numpy()[mask]
         naive = float(np.abs(_naive(reads, mask) - truth).mean())
         vee, seconds = _score(reads, mask, None, weather)
+        no_weather, _ = _score(reads, mask, None, None)
         with_registers, _ = _score(reads, mask, registers, weather)
         rows.append(
             {"gap_half_hours": length, "removed": int(mask.sum()), "naive_mae": naive,
-             "vee": vee, "vee_with_registers": with_registers, "pass_seconds": round(seconds, 2)}
+             "vee": vee, "vee_without_weather": no_weather, "vee_with_registers": with_registers,
+             "pass_seconds": round(seconds, 2)}
         )  # fmt: skip
         print(
             f"gap {length:>3} x 30 min: removed {mask.sum():>6,}  naive MAE {naive:.4f}"
             f"  VEE MAE {vee['mae']:.4f} {vee['methods']}"
+            f"  without weather {no_weather['mae']:.4f} {no_weather['methods']}"
             f"  with registers {with_registers['mae']:.4f} {with_registers['methods']}"
             f"  ({seconds:.1f} s, {kept_rows(reads, mask):,} reads)"
         )

@@ -82,7 +82,11 @@ class VeeJob:
 
 
 def pending_dates(layout: LakeLayout) -> tuple[set[str], str]:
-    """Days of the ingest runs newer than the last VEE run's, and the newest such ingest run."""
+    """Days of the ingest runs newer than the last VEE run's, and the newest such ingest run.
+
+    The day after each is added when it has reads: a gap or a run of equal values that
+    continues past midnight is judged again with the new reads before it.
+    """
     runs = load_runs(layout.runs)
     through = max(
         (str(r.get("ingest_runs_through", "")) for r in runs if r.get("kind") == "vee"),
@@ -90,6 +94,8 @@ def pending_dates(layout: LakeLayout) -> tuple[set[str], str]:
     )
     pending = [r for r in runs if "first_run" in r and r["run_id"] > through and r["dates"]]
     days = {day for r in pending for day in r["dates"]}
+    following = {f"{lake_io.as_day(day) + timedelta(days=1):%Y%m%d}" for day in days} - days
+    days |= {day for day in following if lake_io.daily_files(layout, [lake_io.as_day(day)])}
     return days, max((r["run_id"] for r in pending), default=through)
 
 

@@ -39,6 +39,10 @@ def test_pending_days_are_those_of_ingests_after_the_last_vee_run(tmp_path: Path
         layout, "20260106T000000Z-ffffff", {"first_run": False, "dates": ["20130102", "20130103"]}
     )
     assert pending_dates(layout) == ({"20130102", "20130103"}, "20260106T000000Z-ffffff")
+    after = layout.table("daily") / "reading_type=INT" / "date_str=20130104" / "part-0.parquet"
+    after.parent.mkdir(parents=True)
+    after.touch()  # the day after has reads: it is judged again too
+    assert pending_dates(layout)[0] == {"20130102", "20130103", "20130104"}
 
 
 def test_the_record_counts_flags_estimates_and_what_could_not_be_estimated():
