@@ -9,10 +9,11 @@ After ``rules.validate`` has filled ``flags``:
    usable reads on either side (ASOF joins);
 3. one candidate per method and target: ``linear`` interpolation between those neighbours,
    ``similar_day`` (mean of the same time on the same weekday, ``similar_weeks`` weeks either
-   side), ``weather_similar_day`` (the ``weather_days`` days of the same day type with the
-   nearest daily mean temperature) and ``register_prorate`` (the advance of the register reads
-   bracketing the gap, less the interval reads inside, shared out in the shape of the other
-   estimates);
+   side), ``weather_similar_day`` (that mean scaled by the meter's own straight line of daily
+   kWh against daily mean temperature: its value at the target day's temperature over its value
+   at the similar days' mean temperature) and ``register_prorate`` (the advance of the
+   register reads bracketing the gap, less the interval reads inside, shared out in the shape
+   of the other estimates);
 4. the choice: prorating when a register brackets the gap; linear for gaps up to
    ``linear_max_hours``; else weather-adjusted, else similar day, else linear.
 
@@ -49,7 +50,7 @@ LEFT JOIN decided d ON d.sid = g.sid AND d.t = g.t"""
 
 _USABLE = """
 CREATE OR REPLACE TEMP TABLE usable AS
-SELECT sid, us, v FROM judged WHERE NOT rejected AND v IS NOT NULL"""
+SELECT sid, us, step_us, v FROM judged WHERE NOT rejected AND v IS NOT NULL"""
 
 _TARGETS = """
 CREATE OR REPLACE TEMP TABLE targets AS
@@ -73,19 +74,38 @@ JOIN usable u ON u.sid = t.sid AND u.us = t.us + k.k * $week_us
 WHERE k.k <> 0
 GROUP BY ALL"""
 
+#: The similar-day value scaled by the meter's own temperature response: a straight line of
+#: its complete days' kWh against the day's mean temperature (over the days read), evaluated
+#: at the target day's temperature over its value at the similar days' mean temperature
+#: (the ratio kept within 1/$max_ratio .. $max_ratio).
 _WEATHER = """
 CREATE OR REPLACE TEMP TABLE weather_similar AS
-SELECT sid, us, avg(v) AS weather_similar_day
-FROM (SELECT t.sid, t.us, u.v,
-        row_number() OVER (PARTITION BY t.sid, t.us
-                           ORDER BY abs(c.temperature - d.temperature), c.day) AS nearest
-      FROM targets t
-      JOIN temperature d ON d.day = make_timestamp(t.us)::DATE
-      JOIN temperature c ON c.day BETWEEN d.day - $span AND d.day + $span AND c.day <> d.day
-        AND (isodow(c.day) >= 6) = (isodow(d.day) >= 6)
-      JOIN usable u ON u.sid = t.sid AND u.us = t.us + (c.day - d.day) * $day_us)
-WHERE nearest <= $days
-GROUP BY ALL"""
+WITH temps AS (
+    SELECT epoch_us(day::TIMESTAMP) // $day_us AS day_number, temperature FROM temperature),
+days AS (
+    SELECT sid, us // $day_us AS day_number, sum(v) AS kwh FROM usable
+    GROUP BY ALL HAVING count(*) * min(step_us) = $day_us),
+fit AS (
+    SELECT d.sid, regr_slope(d.kwh, t.temperature) AS slope,
+        regr_intercept(d.kwh, t.temperature) AS intercept
+    FROM days d JOIN temps t ON t.day_number = d.day_number
+    GROUP BY 1 HAVING count(*) >= $min_days),
+used AS (
+    SELECT t.sid, t.us, avg(u.v) AS similar_value, avg(c.temperature) AS similar_temperature
+    FROM targets t CROSS JOIN range(-$weeks, $weeks + 1) k(k)
+    JOIN usable u ON u.sid = t.sid AND u.us = t.us + k.k * $week_us
+    JOIN temps c ON c.day_number = u.us // $day_us
+    WHERE k.k <> 0
+    GROUP BY ALL),
+modelled AS (
+    SELECT u.sid, u.us, u.similar_value, f.intercept + f.slope * d.temperature AS at_target,
+        f.intercept + f.slope * u.similar_temperature AS at_similar
+    FROM used u JOIN fit f ON f.sid = u.sid
+    JOIN temps d ON d.day_number = u.us // $day_us)
+SELECT sid, us,
+    similar_value * greatest(least(at_target / at_similar, $max_ratio), 1 / $max_ratio)
+        AS weather_similar_day
+FROM modelled WHERE at_target > 0 AND at_similar > 0"""
 
 _CANDIDATES = """
 CREATE OR REPLACE TEMP TABLE candidates AS
@@ -163,7 +183,13 @@ def estimate(con: duckdb.DuckDBPyConnection, settings: VeeSettings) -> None:
     con.execute(_SIMILAR, {"weeks": options.similar_weeks, "week_us": 7 * US_PER_DAY})
     con.execute(
         _WEATHER,
-        {"span": options.similar_weeks * 7, "day_us": US_PER_DAY, "days": options.weather_days},
+        {
+            "weeks": options.similar_weeks,
+            "week_us": 7 * US_PER_DAY,
+            "day_us": US_PER_DAY,
+            "min_days": options.weather_min_days,
+            "max_ratio": options.weather_max_ratio,
+        },
     )
     con.execute(_CANDIDATES)
     con.execute(_PRORATED, _prorate_params(settings))

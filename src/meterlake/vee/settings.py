@@ -149,8 +149,11 @@ class Estimation(BaseModel):
     similar_weeks: int = Field(
         default=4, ge=1, le=8, description="same-weekday days used on each side of a gap"
     )
-    weather_days: int = Field(
-        default=3, ge=1, description="days of the same day type with the nearest temperature"
+    weather_min_days: int = Field(
+        default=14, ge=3, description="complete days a meter needs for its temperature line"
+    )
+    weather_max_ratio: float = Field(
+        default=1.5, gt=1, description="largest weather adjustment of a similar-day value"
     )
     max_gap_hours: float = Field(
         default=24.0 * 14, gt=0, description="longer gaps are flagged but not estimated"

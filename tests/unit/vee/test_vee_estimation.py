@@ -46,26 +46,32 @@ def test_longer_gaps_use_the_same_weekday_of_other_weeks():
     assert found[day + 35][0] == pytest.approx(expected)
 
 
-def test_weather_chooses_the_days_with_the_nearest_temperature():
-    values = daily_profile(29)
-    target_day = 14 * 48
-    for slot in range(target_day + 20, target_day + 40):
+def test_weather_scales_the_similar_days_by_the_meters_temperature_line():
+    days = 29
+    temperatures = [10.0 + 5.0 * ((n * 7) % 5 - 2) / 2 for n in range(days)]
+    temperatures[14] = -5.0  # a cold Monday: the other Mondays were milder
+    shape = [0.1 + 0.01 * slot for slot in range(48)]
+    values: list[float | None] = [
+        shape[slot] * (2.0 - 0.05 * temperatures[day]) for day in range(days) for slot in range(48)
+    ]
+    truth = {14 * 48 + slot: values[14 * 48 + slot] for slot in range(20, 40)}
+    for slot in truth:
         values[slot] = None
-    temperatures = {START.date() + timedelta(days=n): 10.0 for n in range(29)}
-    temperatures[START.date() + timedelta(days=14)] = -5.0
-    cold = [START.date() + timedelta(days=n) for n in (3, 8, 22)]  # weekdays
-    for day in cold:
-        temperatures[day] = -4.0
-        for slot in range(48):
-            values[(day - START.date()).days * 48 + slot] = 2.0
     weather = pa.Table.from_pylist(
-        [{"day": day, "temperature": t} for day, t in temperatures.items()], schema=TEMPERATURE
+        [
+            {"day": START.date() + timedelta(days=n), "temperature": t}
+            for n, t in enumerate(temperatures)
+        ],
+        schema=TEMPERATURE,
     )
-    found = _estimates(run_on_tables(reads_table(interval_rows(values)), temperature=weather))
+    reads = reads_table(interval_rows(values))
+    found = _estimates(run_on_tables(reads, temperature=weather))
     assert {method for _, method in found.values()} == {"weather_similar_day"}
-    assert found[target_day + 25][0] == pytest.approx(2.0)  # the three cold days
-    no_weather = _estimates(run_on_tables(reads_table(interval_rows(values))))
-    assert {method for _, method in no_weather.values()} == {"similar_day"}
+    for slot, value in truth.items():
+        assert found[slot][0] == pytest.approx(value)  # daily kWh is linear in temperature
+    plain = _estimates(run_on_tables(reads))
+    assert {method for _, method in plain.values()} == {"similar_day"}
+    assert plain[14 * 48 + 30][0] < truth[14 * 48 + 30] * 0.9  # milder days use less
 
 
 def test_register_reads_around_a_gap_share_out_its_missing_energy():
