@@ -30,8 +30,10 @@ def _lake(root: Path | None) -> MeterLake:
 
 
 def _day(name: str, text: str | None) -> date | None:
-    if text is None:
-        return None
+    return None if text is None else _date(name, text)
+
+
+def _date(name: str, text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -127,8 +129,7 @@ def quality_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     as_json: JsonOption = False,
 ) -> None:
     """The data-quality report per meter: completeness, flags, estimates, gaps, last read."""
-    first, last = _day("start", start), _day("end", end)
-    assert first is not None and last is not None  # noqa: S101 (required options)
+    first, last = _date("start", start), _date("end", end)
     vee = _lake(root).vee()
     rows = vee.stopped(first, last) if stopped else vee.quality(first, last, meter)
     columns = (

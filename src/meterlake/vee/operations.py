@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from meterlake.config import Settings
@@ -86,12 +87,21 @@ class VeeOperations:
             raise InputError(f"the new value breaks a rule ({refused}); force to keep it")
         row = editing.edit_row(request, context, findings)
         job = self.job("edit", now)
+        self._commit_edit(row, job, day)
+        stored: dict[str, Any] = row.to_pylist()[0]
+        stored["findings"] = [asdict(f) for f in findings]
+        stored["vee_run"] = job.run_id
+        stored["status"] = self._status(request, context.obis_code)
+        return stored
+
+    def _commit_edit(self, row: pa.Table, job: VeeJob, day: str) -> None:
+        """Stage the edit's file and its day's new VEE results; commit both at once."""
         with writer_lock(self.layout):
             recover(self.layout)
             txn = Transaction(self.layout, job.run_id)
             try:
-                edit_id = str(row["edit_id"][0])
-                target = txn.stage(self.layout.table("reading_edits") / f"{edit_id}.parquet")
+                name = f"{row['edit_id'][0]}.parquet"
+                target = txn.stage(self.layout.table("reading_edits") / name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 pq.write_table(row, target, compression="zstd")
                 report = validate_in(self.layout, txn, job, {day}, extra_edits=row)
@@ -100,11 +110,6 @@ class VeeOperations:
             except BaseException:
                 txn.abort()
                 raise
-        stored: dict[str, Any] = row.to_pylist()[0]
-        stored["findings"] = [asdict(f) for f in findings]
-        stored["vee_run"] = job.run_id
-        stored["status"] = self._status(request, context.obis_code)
-        return stored
 
     def _status(self, request: editing.EditRequest, obis_code: str) -> str | None:
         moment = request.reading_date_time
