@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from meterlake.vee import edits as editing
 from meterlake.vee import queries
 from meterlake.vee.quality_report import quality_report, stopped_meters
 from meterlake.vee.run import VeeJob, VeeReport, pending_dates, validate_days, validate_in
+
+_EDITS_IN_PROCESS = threading.Lock()
 
 
 class VeeOperations:
@@ -95,8 +98,12 @@ class VeeOperations:
         return stored
 
     def _commit_edit(self, row: pa.Table, job: VeeJob, day: str) -> None:
-        """Stage the edit's file and its day's new VEE results; commit both at once."""
-        with writer_lock(self.layout):
+        """Stage the edit's file and its day's new VEE results; commit both at once.
+
+        Edits of one process (a server's request threads) queue for the lake's writer lock
+        instead of failing on each other; another process writing still fails fast.
+        """
+        with _EDITS_IN_PROCESS, writer_lock(self.layout):
             recover(self.layout)
             txn = Transaction(self.layout, job.run_id)
             try:
