@@ -407,7 +407,7 @@ class MeterLake:
     def run_pipeline(
         self, params: PipelineSettings | None = None, trigger: str = "manual", wait: bool = False
     ) -> dict[str, Any]:
-        """Run ingest -> detect -> train -> forecast -> outages under the pipeline lock.
+        """Run ingest -> vee -> detect -> train -> forecast -> outages under the pipeline lock.
 
         A failing step raises ``PipelineError`` after its record is saved; the next run resumes.
         """

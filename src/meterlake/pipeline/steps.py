@@ -1,4 +1,4 @@
-"""The five steps of ``meterlake run``, each a call to the facade that reports a ``StepOutcome``.
+"""The six steps of ``meterlake run``, each a call to the facade that reports a ``StepOutcome``.
 
 Every step decides from the lake itself whether it has work left, so a run that follows a
 failed one resumes where that one stopped:
