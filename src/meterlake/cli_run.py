@@ -37,7 +37,7 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     wait: Annotated[bool, typer.Option(help="wait for a run in progress, not exit")] = False,
     trigger: Annotated[str, typer.Option(hidden=True)] = "manual",
 ) -> None:
-    """Run ingest -> vee -> anomalies -> training (if no model is active) -> forecasts -> outages.
+    """Run ingest -> anomalies -> training (if no model is active) -> forecasts -> outages.
 
     Parameters default to the pipeline table of meterlake.toml (else the reference's values).
     A failed step stops the run; the next run resumes from it.

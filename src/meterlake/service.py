@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -120,10 +120,8 @@ class MeterLake:
         finally:
             engine.close()
 
-    def sql(
-        self, query: str, params: Sequence[object] | Mapping[str, object] | None = None
-    ) -> pa.Table:
-        """Run parameterised DuckDB SQL (``?`` or ``$name``) over views named like the tables."""
+    def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
+        """Run parameterised DuckDB SQL over views named like the reference tables."""
         return self._open_reader().query(query, params)
 
     def _days_sql(

@@ -8,7 +8,7 @@ they were made (a table that was empty gets its files).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -67,9 +67,7 @@ class LakeReader:
             self._keeper.start()
             self._wake.set()
 
-    def query(
-        self, sql: str, params: Sequence[object] | Mapping[str, object] | None = None
-    ) -> pa.Table:
+    def query(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run ``sql`` with bound ``params``; DuckDB errors become ``QueryError``."""
         with commit_lock(self.layout, shared=True):
             self._views()
@@ -104,7 +102,7 @@ class LakeReader:
         current = self._store_generation == self._current_generation()
         return "current" if current else "updating"
 
-    def _run(self, sql: str, params: Sequence[object] | Mapping[str, object] | None) -> pa.Table:
+    def _run(self, sql: str, params: Sequence[object] | None) -> pa.Table:
         cursor = self.con.cursor()
         try:
             relation = cursor.sql(sql, params=params)

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from meterlake import schema
 from meterlake.errors import InputError, NotFoundError
-from meterlake.vee.queries import Query
+from meterlake.vee.queries import Query, ask
 from meterlake.vee.settings import VeeSettings
 
 Action = Literal["override", "accept", "reject"]
@@ -120,7 +120,7 @@ def reading_context(
         "day": day,
         "obis": request.obis_code,
     }
-    found = query(_READING, params).to_pylist()
+    found = ask(query, _READING, params).to_pylist()
     if not found or (found[0]["estimate"] and request.action != "override"):
         raise NotFoundError(
             f"no {request.reading_type} reading of meter {request.meter_id!r} at"
@@ -129,8 +129,10 @@ def reading_context(
         )
     obis = str(found[0]["obis_code"])
     first = request.reading_date_time - timedelta(days=settings.history_days)
-    history = query(
-        _HISTORY, {"meter": request.meter_id, "obis": obis, "first": f"{first:%Y%m%d}", "day": day}
+    history = ask(
+        query,
+        _HISTORY,
+        {"meter": request.meter_id, "obis": obis, "first": f"{first:%Y%m%d}", "day": day},
     ).to_pylist()[0]
     step_us = history["step_us"] or settings.default_interval_minutes * 60_000_000
     return ReadingContext(

@@ -17,13 +17,10 @@ For the days ``[start, end)``, per meter that had read before ``end``:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pyarrow as pa
-
-Query = Callable[[str, Mapping[str, object]], pa.Table]
+from meterlake.vee.queries import Query, ask
 
 _METERS = "($meter IS NULL OR meter_id = $meter)"
 _DAYS = "date_str BETWEEN $first_day AND $last_day"
@@ -80,7 +77,7 @@ def quality_report(
         "first_day": f"{start:%Y%m%d}",
         "last_day": f"{end - timedelta(days=1):%Y%m%d}",
     }
-    return [_shaped(row, stopped_after_hours) for row in query(REPORT, params).to_pylist()]
+    return [_shaped(row, stopped_after_hours) for row in ask(query, REPORT, params).to_pylist()]
 
 
 def _shaped(row: dict[str, Any], stopped_after_hours: float) -> dict[str, Any]:

@@ -12,13 +12,24 @@ Status of a reading (or of a missing interval that has an estimate):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
-Query = Callable[[str, Mapping[str, object]], pa.Table]
+#: ``MeterLake.sql``: parameterised SQL (``?`` placeholders) over the lake's views.
+Query = Callable[[str, Sequence[object] | None], pa.Table]
+_NAMED = re.compile(r"\$([a-z_]+)")
+
+
+def ask(query: Query, sql: str, params: Mapping[str, object]) -> pa.Table:
+    """Run ``sql`` written with ``$name`` placeholders as positional ``?`` parameters."""
+    values = [params[name] for name in _NAMED.findall(sql)]
+    return query(_NAMED.sub("?", sql), values)
+
+
 PERIODS = ("hour", "day", "week", "month")
 STATUSES = ("actual", "estimated", "edited", "suspect")
 
@@ -102,7 +113,7 @@ def validated_readings(
 ) -> list[dict[str, Any]]:
     """Every reading and estimated slot of a meter in ``[start, end)`` with its status."""
     sql = VALIDATED + " ORDER BY reading_date_time, reading_type, obis_code"
-    return _rows(query(sql, window_params(meter_id, start, end)))
+    return _rows(ask(query, sql, window_params(meter_id, start, end)))
 
 
 def validated_consumption(  # noqa: PLR0917 (a meter, a window, a period and the switch)
@@ -115,7 +126,7 @@ def validated_consumption(  # noqa: PLR0917 (a meter, a window, a period and the
 ) -> list[dict[str, Any]]:
     """Interval kWh per period: actual, edited and estimated parts, and the share estimated."""
     params = {**window_params(meter_id, start, end), "period": period}
-    rows = _rows(query(CONSUMPTION, params))
+    rows = _rows(ask(query, CONSUMPTION, params))
     for row in rows:
         measured = row["actual_kwh"] + row["edited_kwh"]
         row["total_kwh"] = measured + (row["estimated_kwh"] if with_estimates else 0.0)
@@ -135,12 +146,12 @@ def flags(  # noqa: PLR0917 (a meter, a window, a rule and a page)
 ) -> list[dict[str, Any]]:
     """One meter's flags in ``[start, end)``, optionally of one rule."""
     params = {**window_params(meter_id, start, end), "rule": rule, "limit": limit}
-    return _rows(query(FLAGS, params))
+    return _rows(ask(query, FLAGS, params))
 
 
 def edits(query: Query, meter_id: str | None, limit: int) -> list[dict[str, Any]]:
     """The audit log, newest first."""
-    return _rows(query(EDITS, {"meter": meter_id, "limit": limit}))
+    return _rows(ask(query, EDITS, {"meter": meter_id, "limit": limit}))
 
 
 def day_span(start: date, end: date) -> dict[str, object]:
