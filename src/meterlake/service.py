@@ -159,6 +159,9 @@ class MeterLake:
         if aggregation not in compat.AGGREGATIONS:
             allowed = ", ".join(compat.AGGREGATIONS)
             raise InputError(f"unknown aggregation {aggregation!r}; allowed: {allowed}")
+        rows = self._open_reader().meter_rows(f"aggregated_{aggregation}", meter_id)
+        if rows is not None:
+            return compat.consumption_of_rows(aggregation, year, rows)
         return compat.consumption(self.sql, aggregation, year, meter_id)
 
     def anomalies(

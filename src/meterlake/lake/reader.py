@@ -25,6 +25,7 @@ from meterlake.lake.catalog import (
 )
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
+from meterlake.lake.meter_slices import MeterSlices
 from meterlake.lake.reading_store import ReadingStore
 
 
@@ -55,6 +56,7 @@ class LakeReader:
         self._refresh = threading.Lock()
         #: First hour held in ``recent_hourly`` (when cached), else ``None``.
         self.recent_from: datetime | None = None
+        self._slices: dict[str, MeterSlices] = {}
         self._store = ReadingStore(self.con, layout) if clustered else None
         self._store_generation: tuple[int, ...] | None = None
         self._wake = threading.Event()
@@ -88,6 +90,13 @@ class LakeReader:
             else:
                 source = readings_between(self.layout, first_day, last_day)
             return self._run(sql.replace("{readings}", source), params)
+
+    def meter_rows(self, name: str, meter_id: str) -> pa.Table | None:
+        """The rows of one meter in the cached table ``name``; ``None`` if it is not cached."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            slices = self._slices.get(name)
+            return None if slices is None else slices.rows(meter_id)
 
     @property
     def store(self) -> ReadingStore | None:
@@ -162,6 +171,8 @@ class LakeReader:
                         self._cache_recent_hours()
                     else:
                         self.con.execute(cache_statement(name))
+                        cached = self.con.sql(f"SELECT * FROM cached_{name}")
+                        self._slices[name] = MeterSlices(cached.to_arrow_table())
                 self._generation = generation
                 self._wake.set()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from meterlake.analytics.forecast import seasonal_naive
 
@@ -57,6 +58,29 @@ def consumption(query: Query, aggregation: str, year: int, meter_id: str) -> lis
         params = [meter_id, year]
     table = query(_CONSUMPTION[aggregation], params)
     return [list(row.values()) for row in table.to_pylist()]
+
+
+def consumption_of_rows(aggregation: str, year: int, rows: pa.Table) -> list[list[Any]]:
+    """``consumption``'s answer from one meter's rows of the ``aggregation`` table, no query."""
+    value = "aggregated_consumption"
+    if aggregation == "daily":
+        day = rows.column("date_str")
+        keep = pc.and_(
+            pc.greater_equal(day, f"{year:04d}0101"), pc.less(day, f"{year + 1:04d}0101")
+        )
+        table = rows.filter(keep).sort_by("date_str")
+        columns = ["meter_id", "date_str", value]
+    else:
+        period = "week_of_year" if aggregation == "weekly" else "month"
+        table = rows.filter(pc.equal(rows.column("year"), year))
+        if aggregation == "weekly":  # a week that spans two months has a row in each
+            table = table.group_by(["meter_id", "year", period]).aggregate([(value, "sum")])
+            table = table.rename_columns(
+                [value if c == f"{value}_sum" else c for c in table.column_names]
+            )
+        table = table.sort_by(period)
+        columns = ["meter_id", "year", period, value]
+    return [list(row) for row in zip(*(table.column(c).to_pylist() for c in columns), strict=True)]
 
 
 def anomalies(
