@@ -30,6 +30,7 @@ from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
 from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
+from meterlake.serving.outage_index import OutageIndex
 
 if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
@@ -198,6 +199,9 @@ class MeterLake:
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
+        if self.cached:  # a server: an in-memory index, rebuilt after each commit
+            index = self._open_reader().derived("outages", OutageIndex)
+            return index.answer(start, end, error_code)
         return compat.outages(self.sql, start, end, error_code)
 
     def meters(self, search: str = "", limit: int = 100, offset: int = 0) -> dict[str, Any]:

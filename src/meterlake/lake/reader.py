@@ -8,8 +8,9 @@ they were made (a table that was empty gets its files).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import TypeVar, cast
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +28,10 @@ from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
 from meterlake.lake.meter_slices import MeterSlices
 from meterlake.lake.reading_store import ReadingStore
+
+T = TypeVar("T")
+#: ``query(sql, params)`` on the reader's database, for ``derived`` builders.
+Query = Callable[[str, Sequence[object] | None], pa.Table]
 
 
 class LakeReader:
@@ -57,6 +62,8 @@ class LakeReader:
         #: First hour held in ``recent_hourly`` (when cached), else ``None``.
         self.recent_from: datetime | None = None
         self._slices: dict[str, MeterSlices] = {}
+        self._memo: dict[str, tuple[tuple[int, ...] | None, object]] = {}
+        self._memo_lock = threading.Lock()
         self._store = ReadingStore(self.con, layout) if clustered else None
         self._store_generation: tuple[int, ...] | None = None
         self._wake = threading.Event()
@@ -97,6 +104,17 @@ class LakeReader:
             self._views()
             slices = self._slices.get(name)
             return None if slices is None else slices.rows(meter_id)
+
+    def derived(self, name: str, build: Callable[[Query], T]) -> T:
+        """``build(query)``, computed once per commit and kept (e.g. an in-memory index)."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            with self._memo_lock:
+                kept = self._memo.get(name)
+                if kept is None or kept[0] != self._generation:
+                    kept = (self._generation, build(self._run))
+                    self._memo[name] = kept
+                return cast("T", kept[1])
 
     @property
     def store(self) -> ReadingStore | None:

@@ -159,7 +159,11 @@ def outages(query: Query, start: datetime, end: datetime, error_code: str | None
     if error_code is not None:
         sql += " AND d.error_value = ?"
         params.append(error_code)
-    rows = query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist()
+    return outage_body(query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist())
+
+
+def outage_body(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"Items": rows with null and empty fields omitted, "Count": n}`` (reference 5.4)."""
     items = [{k: _json_value(v) for k, v in row.items() if v not in (None, "")} for row in rows]
     return {"Items": items, "Count": len(items)}
 
