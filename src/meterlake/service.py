@@ -193,8 +193,9 @@ class MeterLake:
     ) -> dict[str, Any]:
         """The reference ``/forecast`` body from the named model (default: the active one)."""
         predict = self.forecasting().predictor(model)
+        recent_from, recent = self._open_reader().recent_hours(meter_id)
         return compat.forecast(
-            self._days_sql, meter_id, start, end, self._recent_from(), predict=predict
+            self._days_sql, meter_id, start, end, recent_from, predict=predict, recent=recent
         )
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
@@ -232,13 +233,15 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
     ) -> list[dict[str, Any]]:
         """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
+        recent_from, recent = self._open_reader().recent_hours(meter_id)
         return v1.forecasts(
             self._days_sql,
             meter_id,
             window=(start, end),
             quantiles=quantiles,
-            recent_from=self._recent_from(),
+            recent_from=recent_from,
             predict=self.forecasting().predictor(None),
+            recent=recent,
         )
 
     def forecasting(self) -> Forecasting:
@@ -463,12 +466,6 @@ class MeterLake:
             quarantined_rows=int(quarantined),
             runs=self.runs(last_runs),
         )
-
-    def _recent_from(self) -> datetime | None:
-        """First hour of the reader's in-memory hourly history, as of the last commit."""
-        reader = self._open_reader()
-        reader.refresh()
-        return reader.recent_from
 
     def _recover_if_idle(self) -> None:
         """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""

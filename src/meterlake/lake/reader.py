@@ -92,6 +92,8 @@ class LakeReader:
         """
         with commit_lock(self.layout, shared=True):
             self._views()
+            if "{readings}" not in sql:
+                return self._run(sql, params)
             if self._store is not None and self._store_generation == self._generation:
                 source = self._store.source(first_day, last_day)
             else:
@@ -104,6 +106,13 @@ class LakeReader:
             self._views()
             slices = self._slices.get(name)
             return None if slices is None else slices.rows(meter_id)
+
+    def recent_hours(self, meter_id: str) -> tuple[datetime | None, pa.Table | None]:
+        """``recent_from`` and the meter's rows of ``recent_hourly`` (if cached), at one commit."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            slices = self._slices.get(RECENT_HOURLY)
+            return self.recent_from, None if slices is None else slices.rows(meter_id)
 
     def derived(self, name: str, build: Callable[[Query], T]) -> T:
         """``build(query)``, computed once per commit and kept (e.g. an in-memory index)."""
@@ -200,9 +209,12 @@ class LakeReader:
         last = row[0] if row else None
         if last is None:
             self.recent_from = None
+            self._slices.pop(RECENT_HOURLY, None)
             return
         first_day = datetime.strptime(last, "%Y%m%d") - timedelta(days=RECENT_DAYS)
         self.con.execute(recent_hours_statement(first_day.strftime("%Y%m%d")))
+        cached = self.con.sql(f"SELECT * FROM cached_{RECENT_HOURLY}").to_arrow_table()
+        self._slices[RECENT_HOURLY] = MeterSlices(cached)
         self.recent_from = first_day + timedelta(days=1)  # a day of margin for local calendars
 
     def _current_generation(self) -> tuple[int, ...]:

@@ -102,9 +102,13 @@ def forecast(
     recent_from: datetime | None,
     *,
     predict: Predict | None = None,
+    recent: pa.Table | None = None,
 ) -> dict[str, Any]:
-    """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
-    history = hourly_history(query, meter_id, start, end, recent_from)
+    """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour.
+
+    ``recent``: the meter's rows of the in-memory ``recent_hourly``, when the caller has them.
+    """
+    history = hourly_history(query, meter_id, start, end, recent_from, recent=recent)
     if not history:
         return {"consumption": {}}
     begin, quantiles = (predict or naive_predict)(history, (FORECAST_QUANTILE,))
@@ -127,17 +131,30 @@ def naive_predict(
 
 
 def hourly_history(
-    query: DaysQuery, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
+    query: DaysQuery,
+    meter_id: str,
+    start: datetime,
+    end: datetime,
+    recent_from: datetime | None,
+    *,
+    recent: pa.Table | None = None,
 ) -> list[dict[str, Any]]:
     """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
 
-    Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``),
-    else from the day partitions.
+    Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``):
+    from the meter's rows of it in ``recent`` when given, else by a query; otherwise from the
+    day partitions.
     """
     start = max(start, end - FORECAST_HISTORY)
     margin = timedelta(days=1)
     first_day, last_day = (start - margin).date(), (end + margin).date()
-    if recent_from is not None and start >= recent_from:
+    covered = recent_from is not None and start >= recent_from
+    if covered and recent is not None:
+        hours = recent.column("hour")
+        keep = pc.and_(pc.greater_equal(hours, start), pc.less(hours, end))
+        window: list[dict[str, Any]] = recent.filter(keep).select(["hour", "kwh"]).to_pylist()
+        return window
+    if covered:
         sql = """SELECT hour, kwh FROM recent_hourly
             WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
         params: list[object] = [meter_id, start, end]

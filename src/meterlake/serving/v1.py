@@ -78,9 +78,10 @@ def forecasts(
     quantiles: tuple[float, ...],
     recent_from: datetime | None,
     predict: Predict | None = None,
+    recent: pa.Table | None = None,
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
-    history = hourly_history(query, meter_id, *window, recent_from)
+    history = hourly_history(query, meter_id, *window, recent_from, recent=recent)
     if not history:
         return []
     begin, values = (predict or naive_predict)(history, quantiles)

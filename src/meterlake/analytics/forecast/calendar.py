@@ -35,7 +35,18 @@ def uk_holiday(hours: Hours) -> npt.NDArray[np.float64]:
         return np.zeros(0)
     first = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.min())).year
     last = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.max())).year
-    return np.isin(days, _holiday_days(first, last)).astype(np.float64)
+    first_day, flags = _holiday_flags(first, last)
+    return flags[days - first_day]
+
+
+@cache
+def _holiday_flags(first_year: int, last_year: int) -> tuple[int, npt.NDArray[np.float64]]:
+    """Day number of 1 January ``first_year`` and 1.0/0.0 per day to 31 December ``last_year``."""
+    epoch = date(1970, 1, 1).toordinal()
+    first_day = date(first_year, 1, 1).toordinal() - epoch
+    flags = np.zeros(date(last_year + 1, 1, 1).toordinal() - epoch - first_day)
+    flags[_holiday_days(first_year, last_year) - first_day] = 1.0
+    return first_day, flags
 
 
 @cache
