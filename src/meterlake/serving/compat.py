@@ -10,20 +10,22 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from meterlake.analytics.forecast import seasonal_naive
+from meterlake.analytics.forecast.series import HourlyHistory
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 #: ``query`` over a span of days, where ``{readings}`` in the SQL stands for the interval reads
 #: of those days (columns ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
 #: error_value, date_str``), from the server's meter-clustered store when it is current.
 DaysQuery = Callable[[str, Sequence[object], date, date], pa.Table]
-#: An online forecaster: ``(hourly history rows with "hour" and "kwh", levels) -> (first
-#: forecast hour, 168 x levels kWh)``; the default is the seasonal-naive model.
-Predict = Callable[[list[dict[str, Any]], tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
+#: An online forecaster: ``(one meter's hourly history, levels) -> (first forecast hour,
+#: 168 x levels kWh)``; the default is the seasonal-naive model.
+Predict = Callable[[HourlyHistory, tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
 AGGREGATIONS = ("daily", "weekly", "monthly")
 ANOMALY_COLUMNS = (
     "meter_id",
@@ -121,12 +123,10 @@ def forecast(
 
 
 def naive_predict(
-    history: list[dict[str, Any]], levels: tuple[float, ...]
+    history: HourlyHistory, levels: tuple[float, ...]
 ) -> tuple[datetime, npt.NDArray[Any]]:
     """The seasonal-naive answer (used when no model is trained or it is asked for by name)."""
-    first, series = seasonal_naive.regular_hours(
-        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
-    )
+    first, series = seasonal_naive.regular_hours(history.hours, history.kwh)
     return seasonal_naive.forecast_quantiles(first, series, FORECAST_HOURS, levels)
 
 
@@ -138,7 +138,7 @@ def hourly_history(
     recent_from: datetime | None,
     *,
     recent: pa.Table | None = None,
-) -> list[dict[str, Any]]:
+) -> HourlyHistory:
     """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
 
     Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``):
@@ -151,9 +151,9 @@ def hourly_history(
     covered = recent_from is not None and start >= recent_from
     if covered and recent is not None:
         hours = recent.column("hour")
-        keep = pc.and_(pc.greater_equal(hours, start), pc.less(hours, end))
-        window: list[dict[str, Any]] = recent.filter(keep).select(["hour", "kwh"]).to_pylist()
-        return window
+        return history_of(
+            recent.filter(pc.and_(pc.greater_equal(hours, start), pc.less(hours, end)))
+        )
     if covered:
         sql = """SELECT hour, kwh FROM recent_hourly
             WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
@@ -164,8 +164,14 @@ def hourly_history(
                 AND reading_date_time >= ? AND reading_date_time < ?
             GROUP BY 1 ORDER BY 1"""
         params = [meter_id, start, end]
-    rows: list[dict[str, Any]] = query(sql, params, first_day, last_day).to_pylist()
-    return rows
+    return history_of(query(sql, params, first_day, last_day))
+
+
+def history_of(table: pa.Table) -> HourlyHistory:
+    """An ``HourlyHistory`` from rows with ``hour`` (ascending) and ``kwh``."""
+    micros = table.column("hour").cast(pa.timestamp("us")).cast(pa.int64()).to_numpy()
+    kwh = table.column("kwh").cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return HourlyHistory((micros // 3_600_000_000).astype(np.int64), kwh)
 
 
 def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
