@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, v1
 from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
+from meterlake.serving.meter_reads import UNITS
 from meterlake.serving.outage_index import OutageIndex
 
 if TYPE_CHECKING:
@@ -124,10 +125,8 @@ class MeterLake:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
         return self._open_reader().query(query, params)
 
-    def _days_sql(
-        self, query: str, params: Sequence[object], first_day: date, last_day: date
-    ) -> pa.Table:
-        return self._open_reader().query_days(query, params, first_day, last_day)
+    def _meter_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        return self._open_reader().meter_reads(meter_id, start, end)
 
     def _open_reader(self) -> LakeReader:
         if self._reader is None:
@@ -195,7 +194,7 @@ class MeterLake:
         predict = self.forecasting().predictor(model)
         recent_from, recent = self._open_reader().recent_hours(meter_id)
         return compat.forecast(
-            self._days_sql, meter_id, start, end, recent_from, predict=predict, recent=recent
+            self._meter_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
         )
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
@@ -220,13 +219,13 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, resolution: str, limit: int
     ) -> list[dict[str, Any]]:
         """One meter's readings in ``[start, end)`` at ``resolution``."""
-        if resolution not in v1.RESOLUTIONS:
-            allowed = ", ".join(v1.RESOLUTIONS)
+        if resolution not in UNITS:
+            allowed = ", ".join(UNITS)
             raise InputError(f"unknown resolution {resolution!r}; allowed: {allowed}")
         if end <= start:
             raise InputError("end must be after start")
         return v1.readings(
-            self._days_sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
+            self._meter_reads, meter_id, start=start, end=end, resolution=resolution, limit=limit
         )
 
     def forecasts(
@@ -235,7 +234,7 @@ class MeterLake:
         """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
         recent_from, recent = self._open_reader().recent_hours(meter_id)
         return v1.forecasts(
-            self._days_sql,
+            self._meter_reads,
             meter_id,
             window=(start, end),
             quantiles=quantiles,

@@ -14,17 +14,21 @@ import pyarrow.compute as pc
 
 
 class MeterSlices:
-    """A table sorted by ``meter_id`` and the row range of each meter."""
+    """A table grouped by meter and the row range of each meter."""
 
-    def __init__(self, table: pa.Table) -> None:
-        """Index ``table``; it must be sorted (grouped) by ``meter_id``."""
-        if table.column("meter_id").null_count:
-            table = table.filter(pc.is_valid(table.column("meter_id")))
-        self.table = table.combine_chunks()
+    def __init__(self, table: pa.Table, meter_ids: pa.ChunkedArray | None = None) -> None:
+        """Index ``table`` by its ``meter_id`` column, or by ``meter_ids`` (one per row).
+
+        The rows must be grouped by meter (sorted, say); rows without a meter id are kept
+        under ``""``.
+        """
+        chunked = any(column.num_chunks > 1 for column in table.columns)
+        self.table = table.combine_chunks() if chunked else table  # keep memory-mapped data
+        ids = table.column("meter_id") if meter_ids is None else meter_ids
         self._bounds: dict[str, tuple[int, int]] = {}
         if not self.table.num_rows:
             return
-        encoded = pc.dictionary_encode(self.table.column("meter_id")).combine_chunks()
+        encoded = pc.dictionary_encode(pc.fill_null(ids, "")).combine_chunks()
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1))
         stops = np.append(starts[1:], len(codes))

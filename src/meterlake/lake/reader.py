@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from meterlake.errors import QueryError
 from meterlake.lake.catalog import (
@@ -27,7 +28,7 @@ from meterlake.lake.catalog import (
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
 from meterlake.lake.meter_slices import MeterSlices
-from meterlake.lake.reading_store import ReadingStore
+from meterlake.lake.reading_store import STORE_COLUMNS, ReadingStore
 
 T = TypeVar("T")
 #: ``query(sql, params)`` on the reader's database, for ``derived`` builders.
@@ -64,7 +65,7 @@ class LakeReader:
         self._slices: dict[str, MeterSlices] = {}
         self._memo: dict[str, tuple[tuple[int, ...] | None, object]] = {}
         self._memo_lock = threading.Lock()
-        self._store = ReadingStore(self.con, layout) if clustered else None
+        self._store = ReadingStore(layout, memory_limit) if clustered else None
         self._store_generation: tuple[int, ...] | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -82,23 +83,26 @@ class LakeReader:
             self._views()
             return self._run(sql, params)
 
-    def query_days(
-        self, sql: str, params: Sequence[object], first_day: date, last_day: date
-    ) -> pa.Table:
-        """Like ``query``, where ``{readings}`` stands for the reads of the days given.
+    def meter_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        """``meter_id``'s reads in ``[start, end)``, by time then reading type.
 
-        They come from the meter-clustered store when it holds the last commit, else from
-        those days' partitions.
+        From the meter-clustered store when it holds the last commit, else from those days'
+        partitions. Columns: ``STORE_COLUMNS``.
         """
         with commit_lock(self.layout, shared=True):
             self._views()
-            if "{readings}" not in sql:
-                return self._run(sql, params)
             if self._store is not None and self._store_generation == self._generation:
-                source = self._store.source(first_day, last_day)
+                reads = self._store.reads(meter_id, start.date(), end.date())
             else:
-                source = readings_between(self.layout, first_day, last_day)
-            return self._run(sql.replace("{readings}", source), params)
+                source = readings_between(self.layout, start.date(), end.date())
+                return self._run(
+                    f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
+                    WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
+                    ORDER BY reading_date_time, reading_type""",
+                    [meter_id, start, end],
+                )
+        times = reads.column("reading_date_time")
+        return reads.filter(pc.and_(pc.greater_equal(times, start), pc.less(times, end)))
 
     def meter_rows(self, name: str, meter_id: str) -> pa.Table | None:
         """The rows of one meter in the cached table ``name``; ``None`` if it is not cached."""
@@ -176,7 +180,7 @@ class LakeReader:
             generation = self._current_generation()
             try:
                 self._store.sync(self._stop)
-            except (duckdb.Error, OSError):
+            except (duckdb.Error, OSError, pa.ArrowException):
                 # Retried after the next commit; lookups read Parquet meanwhile.
                 continue
             if self._stop.is_set():

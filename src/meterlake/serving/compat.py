@@ -7,7 +7,7 @@ JSON-ready body of the reference's response. Values are always bound parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -17,12 +17,9 @@ import pyarrow.compute as pc
 
 from meterlake.analytics.forecast import seasonal_naive
 from meterlake.analytics.forecast.series import HourlyHistory
+from meterlake.serving.meter_reads import MeterReads, hourly
 
 Query = Callable[[str, Sequence[object]], pa.Table]
-#: ``query`` over a span of days, where ``{readings}`` in the SQL stands for the interval reads
-#: of those days (columns ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
-#: error_value, date_str``), from the server's meter-clustered store when it is current.
-DaysQuery = Callable[[str, Sequence[object], date, date], pa.Table]
 #: An online forecaster: ``(one meter's hourly history, levels) -> (first forecast hour,
 #: 168 x levels kWh)``; the default is the seasonal-naive model.
 Predict = Callable[[HourlyHistory, tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
@@ -97,7 +94,7 @@ def anomalies(
 
 
 def forecast(
-    query: DaysQuery,
+    meter_reads: MeterReads,
     meter_id: str,
     start: datetime,
     end: datetime,
@@ -110,7 +107,7 @@ def forecast(
 
     ``recent``: the meter's rows of the in-memory ``recent_hourly``, when the caller has them.
     """
-    history = hourly_history(query, meter_id, start, end, recent_from, recent=recent)
+    history = hourly_history(meter_reads, meter_id, start, end, recent_from, recent=recent)
     if not history:
         return {"consumption": {}}
     begin, quantiles = (predict or naive_predict)(history, (FORECAST_QUANTILE,))
@@ -131,7 +128,7 @@ def naive_predict(
 
 
 def hourly_history(
-    query: DaysQuery,
+    meter_reads: MeterReads,
     meter_id: str,
     start: datetime,
     end: datetime,
@@ -141,30 +138,16 @@ def hourly_history(
 ) -> HourlyHistory:
     """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
 
-    Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``):
-    from the meter's rows of it in ``recent`` when given, else by a query; otherwise from the
-    day partitions.
+    From the meter's rows of the in-memory ``recent_hourly`` (``recent``) when they cover the
+    window (``recent_from``), else summed from its reads.
     """
     start = max(start, end - FORECAST_HISTORY)
-    margin = timedelta(days=1)
-    first_day, last_day = (start - margin).date(), (end + margin).date()
-    covered = recent_from is not None and start >= recent_from
-    if covered and recent is not None:
+    if recent is not None and recent_from is not None and start >= recent_from:
         hours = recent.column("hour")
         return history_of(
             recent.filter(pc.and_(pc.greater_equal(hours, start), pc.less(hours, end)))
         )
-    if covered:
-        sql = """SELECT hour, kwh FROM recent_hourly
-            WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
-        params: list[object] = [meter_id, start, end]
-    else:
-        sql = """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-            FROM {readings} WHERE meter_id = ? AND reading_type = 'INT'
-                AND reading_date_time >= ? AND reading_date_time < ?
-            GROUP BY 1 ORDER BY 1"""
-        params = [meter_id, start, end]
-    return history_of(query(sql, params, first_day, last_day))
+    return history_of(hourly(meter_reads(meter_id, start, end)))
 
 
 def history_of(table: pa.Table) -> HourlyHistory:
