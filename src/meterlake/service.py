@@ -168,6 +168,9 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
     ) -> dict[str, dict[str, Any]]:
         """The reference ``/anomaly`` body (``end`` exclusive)."""
+        rows = self._open_reader().meter_rows("anomaly", meter_id)
+        if rows is not None:
+            return compat.anomalies_of_rows(rows, start, end, outlier_only)
         return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
 
     def anomalies_with_weather(

@@ -146,7 +146,7 @@ class ReadingStore:
         months = sorted({day[:6] for _, day in stale})
         if not months:
             return 0
-        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": 1})
+        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": 2})
         try:
             for month in months:
                 if stop is not None and stop.is_set():

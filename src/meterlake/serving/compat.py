@@ -93,6 +93,21 @@ def anomalies(
     return {c: {str(i): row[c] for i, row in enumerate(rows)} for c in ANOMALY_COLUMNS}
 
 
+def anomalies_of_rows(
+    rows: pa.Table, start: datetime, end: datetime, outlier_only: bool
+) -> dict[str, dict[str, Any]]:
+    """``anomalies``' answer from one meter's rows of the ``anomaly`` table, no query."""
+    days = rows.column("ds").cast(pa.timestamp("us"))
+    keep = pc.and_(pc.greater_equal(days, start), pc.less(days, end))
+    if outlier_only:
+        keep = pc.and_(keep, pc.not_equal(rows.column("anomaly"), 0))
+    table = rows.filter(keep).sort_by("ds")
+    return {
+        column: {str(i): value for i, value in enumerate(table.column(column).to_pylist())}
+        for column in ANOMALY_COLUMNS
+    }
+
+
 def forecast(
     meter_reads: MeterReads,
     meter_id: str,
