@@ -92,6 +92,7 @@ def test_dip_and_spike_dashboards_follow_meter_year_and_kind(
     dashboard: Dashboard, sample_lake: MeterLake
 ):
     dashboard.open("/anomalies?meter=MAC000010")
+    dashboard.screenshot("anomalies")
     assert dashboard.page.input_value("#year") == "2013"  # the latest year by default
     assert dashboard.page.input_value("#kind") == "dip"
     _check(dashboard, sample_lake, "MAC000010", 2013, "dip")

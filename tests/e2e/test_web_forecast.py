@@ -68,6 +68,7 @@ def test_forecast_page_shows_the_band_costs_and_follows_year_and_weekday(
     dashboard: Dashboard, sample_lake: MeterLake
 ):
     dashboard.open(f"/forecast?meter={METER}")
+    dashboard.screenshot("forecast")
     assert (dashboard.page.input_value("#year"), dashboard.page.input_value("#weekday")) == (
         "2013",
         "4",  # Thursday, the reference's default

@@ -43,6 +43,7 @@ def test_meter_explorer_shows_a_meter_and_follows_every_control(
     dashboard: Dashboard, sample_lake: MeterLake
 ):
     dashboard.open("/meters")
+    dashboard.screenshot("meters")
     assert dashboard.page.input_value("#meter") == "MAC000002"
     summary = sample_lake.sql(
         """SELECT min(date_str) AS first, max(date_str) AS last, count(*) AS days,

@@ -26,6 +26,7 @@ def test_outage_map_tables_and_indices_follow_window_and_event(
     dashboard: Dashboard, sample_lake: MeterLake, sample_server: Server
 ):
     dashboard.open("/outages")
+    dashboard.screenshot("outages")
     assert dashboard.page.input_value("#start") == "2012-11-01"
     assert dashboard.page.input_value("#end") == "2013-02-01"
     events = sample_lake.sql("SELECT * FROM outage_events ORDER BY start").to_pylist()

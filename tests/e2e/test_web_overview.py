@@ -14,6 +14,7 @@ def test_overview_shows_the_fleet_its_coverage_and_the_latest_runs(
     dashboard: Dashboard, sample_server: Server, sample_lake: MeterLake
 ):
     seconds = dashboard.open("/")
+    dashboard.screenshot("overview")
     assert seconds < 5  # first meaningful paint is measured in docs/web.md; this is a guard
 
     tiles = dashboard.tiles("fleet-tiles")

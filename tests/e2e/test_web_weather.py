@@ -38,6 +38,7 @@ def _check_year(board: Dashboard, chart_id: str, weeks: list[dict[str, object]])
 
 def test_usage_vs_weather_follows_meter_and_year(dashboard: Dashboard, sample_lake: MeterLake):
     dashboard.open("/weather?meter=MAC000009")
+    dashboard.screenshot("weather")
     assert dashboard.page.input_value("#year") == "2013"
     current, past = _weeks(sample_lake, "MAC000009", 2013), _weeks(sample_lake, "MAC000009", 2012)
     assert len(current) >= 4

@@ -9,6 +9,16 @@
   let generation = 0;
 
   // --- the API -------------------------------------------------------------------------------
+  // A server with API keys: open any page once with ?key=... and the browser keeps the key.
+  (function takeKey() {
+    const params = new URLSearchParams(window.location.search);
+    if (!params.has("key")) return;
+    window.localStorage.setItem(KEY_STORAGE, params.get("key"));
+    params.delete("key");
+    const rest = params.toString();
+    window.history.replaceState(null, "", `${window.location.pathname}${rest ? `?${rest}` : ""}`);
+  })();
+
   async function api(path, params) {
     const url = new URL(path, window.location.origin);
     for (const [name, value] of Object.entries(params || {})) {
@@ -31,6 +41,8 @@
       if (mine === generation) {
         hideError();
         document.body.dataset.ready = "1";
+        // Milliseconds from navigation to the first complete render (the page-load budget).
+        if (!document.body.dataset.readyAt) document.body.dataset.readyAt = String(Math.round(performance.now()));
       }
     } catch (error) {
       if (mine === generation) showError(error);
@@ -146,7 +158,8 @@
       charts[id] = instance;
       window.addEventListener("resize", () => instance.resize());
     }
-    instance.setOption({ useUTC: true, animation: false, ...option }, true);
+    const legend = option.legend ? { legend: { top: 0, ...option.legend } } : {};
+    instance.setOption({ useUTC: true, animation: false, ...option, ...legend }, true);
     return instance;
   }
 
