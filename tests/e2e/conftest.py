@@ -34,6 +34,10 @@ def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> MeterLake:
     root = tmp_path_factory.mktemp("sample") / "lake"
     lake = MeterLake(Settings(root=root, threads=1, progress=False))
     lake.generate(FleetSpec(meters=SAMPLE_METERS, start=SAMPLE_START, end=SAMPLE_END, seed=8))
+    # One bad row, so that the data-quality panels have something to show.
+    (lake.layout.landing / "late_delivery.csv").write_text(
+        "LCLid,tstp,energy(kWh/hh)\nMAC000002,not a time,1\n"
+    )
     params = PipelineSettings(
         data_start=SAMPLE_START,
         data_end=SAMPLE_END,

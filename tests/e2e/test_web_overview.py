@@ -47,5 +47,12 @@ def test_overview_shows_the_fleet_its_coverage_and_the_latest_runs(
     assert "forecast: succeeded (meters=12, rows=2016)" in pipeline[0][3]
     kinds = [row[1] for row in dashboard.table("runs")]
     assert sorted(kinds) == ["detect", "forecast", "ingest", "outages"]
-    assert dashboard.table("quality") == []
-    assert dashboard.page.is_visible("#quality-empty")
+    quarantined = sample_server.get("/v1/quality")
+    assert len(quarantined) == 1
+    assert tiles["quarantined_rows"] == "1"
+    assert dashboard.table("quality") == [
+        [q["run_id"], q["file"], q["reason"], str(q["rows"]), str(q["first_line"])]
+        for q in quarantined
+    ]
+    assert "late_delivery.csv" in dashboard.table("quality")[0][1]
+    assert not dashboard.page.is_visible("#quality-empty")

@@ -84,6 +84,7 @@
       })),
     );
     document.getElementById("quality-empty").hidden = rows.length > 0;
+    document.getElementById("quality").hidden = rows.length === 0;
   }
 
   async function load() {
