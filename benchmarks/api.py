@@ -201,6 +201,12 @@ def _naive(root: Path, name: str, meter_ids: list[str], days: int, runs: int) ->
     return round(sorted(times)[len(times) // 2], 1)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -262,20 +268,28 @@ def main() -> int:
             if chosen and name.split(" ")[0] not in chosen:
                 continue
             _drive(port, make_url, 20, 1)  # warm caches
-            results["endpoints"][name] = _drive(port, make_url, args.rate, args.seconds)
+            before = _cpu_seconds(server.pid)
+            row = _drive(port, make_url, args.rate, args.seconds)
+            row["server_cpu_ms"] = round(
+                (_cpu_seconds(server.pid) - before) * 1000 / max(row["requests"], 1), 2
+            )
+            results["endpoints"][name] = row
     finally:
         server.terminate()
         server.wait(timeout=10)
     for name, row in results["endpoints"].items():
         row["naive_median_ms"] = _naive(root, name, meter_ids, args.days, 10)
     scale = f"{args.meters} meters x {args.days} days, {args.rate:.0f} req/s"
-    print(f"| endpoint ({scale}) | requests | p50 ms | p99 ms | errors | naive scan, median ms |")
-    print("|---|---|---|---|---|---|")
+    print(
+        f"| endpoint ({scale}) | requests | p50 ms | p99 ms | errors | server CPU ms/request"
+        " | naive scan, median ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, row in results["endpoints"].items():
         naive = row["naive_median_ms"] if row["naive_median_ms"] is not None else "n/a"
         print(
             f"| {name} | {row['requests']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']}"
-            f" | {naive} |"
+            f" | {row['server_cpu_ms']} | {naive} |"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

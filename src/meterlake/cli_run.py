@@ -33,11 +33,14 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     meter_start: Annotated[int | None, typer.Option(help="1-based first meter position")] = None,
     meter_end: Annotated[int | None, typer.Option(help="1-based last meter position")] = None,
     batch_size: Annotated[int | None, typer.Option(help="meters per batch (<= 100)")] = None,
-    model: Annotated[str | None, typer.Option(help="model kind trained if none is active")] = None,
+    model: Annotated[str | None, typer.Option(help="model kind trained")] = None,
+    retrain: Annotated[
+        str | None, typer.Option(help="retrain policy: initial, stale or always")
+    ] = None,
     wait: Annotated[bool, typer.Option(help="wait for a run in progress, not exit")] = False,
     trigger: Annotated[str, typer.Option(hidden=True)] = "manual",
 ) -> None:
-    """Run ingest -> anomalies -> training (if no model is active) -> forecasts -> outages.
+    """Run ingest -> anomalies -> training (per the retrain policy) -> forecasts -> outages.
 
     Parameters default to the pipeline table of meterlake.toml (else the reference's values).
     A failed step stops the run; the next run resumes from it.
@@ -52,6 +55,7 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
         "meter_end": meter_end,
         "batch_size": batch_size,
         "model": model,
+        "retrain": retrain,
     }
     try:
         params = settings.pipeline.model_validate(

@@ -45,7 +45,21 @@ class PipelineSettings(BaseModel):
     meter_start: int = Field(default=1, ge=1, description="1-based first meter position")
     meter_end: int = Field(default=100, ge=1, description="1-based last meter position")
     batch_size: int = Field(default=25, ge=1, le=100, description="meters per batch (<= 100)")
-    model: str = Field(default="gbm", description="model kind trained when none is active")
+    model: str = Field(default="gbm", description="model kind `meterlake run` trains")
+    retrain: Literal["initial", "stale", "always"] = Field(
+        default="stale",
+        description="when `run` trains: no model active (initial), also when stale, or always",
+    )
+    retrain_after_days: int = Field(
+        default=30, ge=1, description="stale when data_end is this far past the model's data_end"
+    )
+    retrain_max_age_days: int | None = Field(
+        default=None, ge=1, description="stale when the active model is older than this (days)"
+    )
+    promote: Literal["always", "beats_baseline"] = Field(
+        default="beats_baseline",
+        description="activate a retrained model always, or only if it beats seasonal naive",
+    )
 
 
 class Settings(BaseSettings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,8 @@ from meterlake.pipeline.report import RunReport
 from meterlake.serving import compat, dashboard, v1
 from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
+from meterlake.serving.meter_reads import UNITS
+from meterlake.serving.outage_index import OutageIndex
 
 if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
@@ -123,10 +125,8 @@ class MeterLake:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
         return self._open_reader().query(query, params)
 
-    def _days_sql(
-        self, query: str, params: Sequence[object], first_day: date, last_day: date
-    ) -> pa.Table:
-        return self._open_reader().query_days(query, params, first_day, last_day)
+    def _meter_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        return self._open_reader().meter_reads(meter_id, start, end)
 
     def _open_reader(self) -> LakeReader:
         if self._reader is None:
@@ -159,12 +159,18 @@ class MeterLake:
         if aggregation not in compat.AGGREGATIONS:
             allowed = ", ".join(compat.AGGREGATIONS)
             raise InputError(f"unknown aggregation {aggregation!r}; allowed: {allowed}")
+        rows = self._open_reader().meter_rows(f"aggregated_{aggregation}", meter_id)
+        if rows is not None:
+            return compat.consumption_of_rows(aggregation, year, rows)
         return compat.consumption(self.sql, aggregation, year, meter_id)
 
     def anomalies(
         self, meter_id: str, start: datetime, end: datetime, outlier_only: bool
     ) -> dict[str, dict[str, Any]]:
         """The reference ``/anomaly`` body (``end`` exclusive)."""
+        rows = self._open_reader().meter_rows("anomaly", meter_id)
+        if rows is not None:
+            return compat.anomalies_of_rows(rows, start, end, outlier_only)
         return compat.anomalies(self.sql, meter_id, start, end, outlier_only)
 
     def anomalies_with_weather(
@@ -189,12 +195,16 @@ class MeterLake:
     ) -> dict[str, Any]:
         """The reference ``/forecast`` body from the named model (default: the active one)."""
         predict = self.forecasting().predictor(model)
+        recent_from, recent = self._open_reader().recent_hours(meter_id)
         return compat.forecast(
-            self._days_sql, meter_id, start, end, self._recent_from(), predict=predict
+            self._meter_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
         )
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
+        if self.cached:  # a server: an in-memory index, rebuilt after each commit
+            index = self._open_reader().derived("outages", OutageIndex)
+            return index.answer(start, end, error_code)
         return compat.outages(self.sql, start, end, error_code)
 
     def meters(self, search: str = "", limit: int = 100, offset: int = 0) -> dict[str, Any]:
@@ -212,26 +222,28 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, resolution: str, limit: int
     ) -> list[dict[str, Any]]:
         """One meter's readings in ``[start, end)`` at ``resolution``."""
-        if resolution not in v1.RESOLUTIONS:
-            allowed = ", ".join(v1.RESOLUTIONS)
+        if resolution not in UNITS:
+            allowed = ", ".join(UNITS)
             raise InputError(f"unknown resolution {resolution!r}; allowed: {allowed}")
         if end <= start:
             raise InputError("end must be after start")
         return v1.readings(
-            self._days_sql, meter_id, start=start, end=end, resolution=resolution, limit=limit
+            self._meter_reads, meter_id, start=start, end=end, resolution=resolution, limit=limit
         )
 
     def forecasts(
         self, meter_id: str, start: datetime, end: datetime, quantiles: tuple[float, ...]
     ) -> list[dict[str, Any]]:
         """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
+        recent_from, recent = self._open_reader().recent_hours(meter_id)
         return v1.forecasts(
-            self._days_sql,
+            self._meter_reads,
             meter_id,
             window=(start, end),
             quantiles=quantiles,
-            recent_from=self._recent_from(),
+            recent_from=recent_from,
             predict=self.forecasting().predictor(None),
+            recent=recent,
         )
 
     def forecasting(self) -> Forecasting:
@@ -475,12 +487,6 @@ class MeterLake:
     def meter_positions(self) -> list[dict[str, Any]]:
         """Every meter's latitude and longitude."""
         return dashboard.positions(self.sql)
-
-    def _recent_from(self) -> datetime | None:
-        """First hour of the reader's in-memory hourly history, as of the last commit."""
-        reader = self._open_reader()
-        reader.refresh()
-        return reader.recent_from
 
     def _recover_if_idle(self) -> None:
         """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""

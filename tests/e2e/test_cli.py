@@ -5,103 +5,95 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cli_process import CLI, run_cli
 
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 
 pytestmark = pytest.mark.integration
 
-CLI = [sys.executable, "-c", "from meterlake.cli import run; run()"]
-
-
-def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MLK_PROGRESS": "false", "COLUMNS": "200"}
-    env.pop("MLK_ROOT", None)
-    return subprocess.run(
-        [*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-
 
 def test_generate_ingest_sql_status_in_the_current_folder(tmp_path: Path):
-    generated = _cli(tmp_path, "generate", "--meters", "4", "--end", "2013-01-08")
+    generated = run_cli(tmp_path, "generate", "--meters", "4", "--end", "2013-01-08")
     assert generated.returncode == 0, generated.stderr
     assert (tmp_path / "landing" / "CC_LCL-FullData.csv").exists()
-    ingested = _cli(tmp_path, "ingest")
+    ingested = run_cli(tmp_path, "ingest")
     assert ingested.returncode == 0, ingested.stderr
     assert "ingested" in ingested.stdout
-    answer = _cli(
+    answer = run_cli(
         tmp_path, "sql", "SELECT count(DISTINCT meter_id) AS meters FROM daily", "--format", "json"
     )
     assert answer.returncode == 0, answer.stderr
     assert json.loads(answer.stdout) == [{"meters": 4}]
-    status = _cli(tmp_path, "status")
+    status = run_cli(tmp_path, "status")
     assert "meters: 4" in status.stdout
     assert "20130101 .. 20130107" in status.stdout
 
 
 def test_errors_are_one_line_with_an_exit_code(tmp_path: Path):
-    result = _cli(tmp_path, "sql", "SELECT * FROM no_such_table")
+    result = run_cli(tmp_path, "sql", "SELECT * FROM no_such_table")
     assert result.returncode == 5
     assert result.stderr.strip().startswith("error:")
     assert len(result.stderr.strip().splitlines()) == 1
-    missing = _cli(tmp_path, "ingest", "does-not-exist.csv")
+    missing = run_cli(tmp_path, "ingest", "does-not-exist.csv")
     assert missing.returncode == 2
     assert "no such file" in missing.stderr
 
 
 def test_ingest_takes_a_file_path_directly(tmp_path: Path, data_dir: Path):
-    result = _cli(tmp_path, "ingest", str(data_dir / "london" / "kaggle_sample.csv"))
+    result = run_cli(tmp_path, "ingest", str(data_dir / "london" / "kaggle_sample.csv"))
     assert result.returncode == 0, result.stderr
     assert "london_kaggle" in result.stdout
 
 
 def test_convert_mrasco_writes_mdm_that_ingest_reads(tmp_path: Path, data_dir: Path):
     flow = data_dir / "mrasco" / "d0275_sample.txt"
-    result = _cli(tmp_path, "convert", "mrasco", str(flow), "--out", "converted")
+    result = run_cli(tmp_path, "convert", "mrasco", str(flow), "--out", "converted")
     assert result.returncode == 0, result.stderr
     converted = tmp_path / "converted" / "d0275_sample.mdm.csv"
     assert (
         converted.read_text().splitlines()[1] == "1234567890123;1.8.0;2021010100240000;0.512;;INT"
     )
-    ingested = _cli(tmp_path, "ingest", "converted")
+    ingested = run_cli(tmp_path, "ingest", "converted")
     assert ingested.returncode == 0, ingested.stderr
     assert " mdm " in ingested.stdout
-    bad = _cli(tmp_path, "convert", "mrasco", str(data_dir / "london" / "lcl_sample.csv"))
+    bad = run_cli(tmp_path, "convert", "mrasco", str(data_dir / "london" / "lcl_sample.csv"))
     assert bad.returncode == 3
     assert "rejected" in bad.stderr
 
 
 def test_outages_detect_show_and_evaluate(tmp_path: Path):
-    generated = _cli(
+    generated = run_cli(
         tmp_path, "generate", "--meters", "40", "--end", "2013-01-22", "--outages", "3",
         "--idle-share", "0.1", "--away-per-year", "2",
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr
-    assert _cli(tmp_path, "ingest", "landing", "reference").returncode == 0
-    detected = _cli(tmp_path, "outages", "detect", "--start", "2013-01-01", "--end", "2013-01-22")
+    assert run_cli(tmp_path, "ingest", "landing", "reference").returncode == 0
+    detected = run_cli(
+        tmp_path, "outages", "detect", "--start", "2013-01-01", "--end", "2013-01-22"
+    )
     assert detected.returncode == 0, detected.stderr
     assert "event(s)" in detected.stdout
     lake = MeterLake(Settings(root=tmp_path, progress=False))
     event_id = lake.outage_events(datetime(2013, 1, 1), datetime(2013, 1, 22))[0]["event_id"]
     lake.close()
-    shown = _cli(tmp_path, "outages", "show", event_id)
+    shown = run_cli(tmp_path, "outages", "show", event_id)
     assert shown.returncode == 0, shown.stderr
     assert "meters_affected" in shown.stdout
-    score = _cli(tmp_path, "evaluate", "outages")
+    score = run_cli(tmp_path, "evaluate", "outages")
     assert score.returncode == 0, score.stderr
     assert json.loads(score.stdout)["true_events"] == 3
-    unknown = _cli(tmp_path, "outages", "show", "20130101T0000-00000000")
+    unknown = run_cli(tmp_path, "outages", "show", "20130101T0000-00000000")
     assert (unknown.returncode, "no outage event" in unknown.stderr) == (2, True)
 
 
 def test_the_main_job_builds_every_table_in_the_current_folder(tmp_path: Path):
-    done = _cli(tmp_path, "demo", "--no-serve", "--meters", "6", "--days", "45")
+    done = run_cli(tmp_path, "demo", "--no-serve", "--meters", "6", "--days", "45")
     assert done.returncode == 0, done.stderr
     assert "succeeded" in done.stdout
     lake = MeterLake(Settings(root=tmp_path, threads=1))
@@ -120,7 +112,7 @@ def test_the_main_job_builds_every_table_in_the_current_folder(tmp_path: Path):
 
 def test_watch_runs_the_pipeline_for_each_batch_that_lands(tmp_path: Path):
     source = tmp_path / "source"
-    made = _cli(source.parent, "generate", "--root", str(source), "--meters", "4")
+    made = run_cli(source.parent, "generate", "--root", str(source), "--meters", "4")
     assert made.returncode == 0, made.stderr
     first, second = tmp_path / "lake" / "landing" / "a.csv", tmp_path / "lake" / "landing" / "b"
     first.parent.mkdir(parents=True)

@@ -72,6 +72,29 @@ def test_the_whole_pipeline_runs_end_to_end_and_a_rerun_finds_nothing_to_do(
     fleet_lake.close()
 
 
+def test_the_retrain_policy_replaces_the_model_and_its_forecasts(fleet_lake: MeterLake):
+    first = fleet_lake.run_pipeline(PARAMS)
+    old = _steps(first)["train"]["details"]["model"]
+    kept = fleet_lake.run_pipeline(PARAMS.model_copy(update={"retrain": "initial"}))
+    assert "retrain policy (initial) keeps it" in _steps(kept)["train"]["note"]
+
+    retrained = fleet_lake.run_pipeline(
+        PARAMS.model_copy(update={"retrain": "always", "promote": "always"})
+    )
+    train, forecast = _steps(retrained)["train"], _steps(retrained)["forecast"]
+    new = train["details"]["model"]
+    assert (train["status"], train["details"]["active"]) == ("succeeded", new)
+    assert new != old
+    assert fleet_lake.forecasting().model(None)["version"] == new
+    assert (forecast["status"], forecast["details"]["model"]) == ("succeeded", new)
+    assert _count(fleet_lake, "forecast") == 8 * 7 * 24  # replaced, not added
+    fleet_lake.close()
+
+
+def _steps(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step["name"]: step for step in record["steps"]}
+
+
 def test_a_failed_step_stops_the_run_and_the_next_run_resumes_from_it(
     fleet_lake: MeterLake, monkeypatch: pytest.MonkeyPatch
 ):

@@ -8,11 +8,13 @@ they were made (a table that was empty gets its files).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from meterlake.errors import QueryError
 from meterlake.lake.catalog import (
@@ -25,7 +27,12 @@ from meterlake.lake.catalog import (
 )
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
-from meterlake.lake.reading_store import ReadingStore
+from meterlake.lake.meter_slices import MeterSlices
+from meterlake.lake.reading_store import STORE_COLUMNS, ReadingStore
+
+T = TypeVar("T")
+#: ``query(sql, params)`` on the reader's database, for ``derived`` builders.
+Query = Callable[[str, Sequence[object] | None], pa.Table]
 
 
 class LakeReader:
@@ -55,7 +62,10 @@ class LakeReader:
         self._refresh = threading.Lock()
         #: First hour held in ``recent_hourly`` (when cached), else ``None``.
         self.recent_from: datetime | None = None
-        self._store = ReadingStore(self.con, layout) if clustered else None
+        self._slices: dict[str, MeterSlices] = {}
+        self._memo: dict[str, tuple[tuple[int, ...] | None, object]] = {}
+        self._memo_lock = threading.Lock()
+        self._store = ReadingStore(layout, memory_limit) if clustered else None
         self._store_generation: tuple[int, ...] | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -73,21 +83,51 @@ class LakeReader:
             self._views()
             return self._run(sql, params)
 
-    def query_days(
-        self, sql: str, params: Sequence[object], first_day: date, last_day: date
-    ) -> pa.Table:
-        """Like ``query``, where ``{readings}`` stands for the reads of the days given.
+    def meter_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        """``meter_id``'s reads in ``[start, end)``, by time then reading type.
 
-        They come from the meter-clustered store when it holds the last commit, else from
-        those days' partitions.
+        From the meter-clustered store when it holds the last commit, else from those days'
+        partitions. Columns: ``STORE_COLUMNS``.
         """
         with commit_lock(self.layout, shared=True):
             self._views()
             if self._store is not None and self._store_generation == self._generation:
-                source = self._store.source(first_day, last_day)
+                reads = self._store.reads(meter_id, start.date(), end.date())
             else:
-                source = readings_between(self.layout, first_day, last_day)
-            return self._run(sql.replace("{readings}", source), params)
+                source = readings_between(self.layout, start.date(), end.date())
+                return self._run(
+                    f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
+                    WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
+                    ORDER BY reading_date_time, reading_type""",
+                    [meter_id, start, end],
+                )
+        times = reads.column("reading_date_time")
+        return reads.filter(pc.and_(pc.greater_equal(times, start), pc.less(times, end)))
+
+    def meter_rows(self, name: str, meter_id: str) -> pa.Table | None:
+        """The rows of one meter in the cached table ``name``; ``None`` if it is not cached."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            slices = self._slices.get(name)
+            return None if slices is None else slices.rows(meter_id)
+
+    def recent_hours(self, meter_id: str) -> tuple[datetime | None, pa.Table | None]:
+        """``recent_from`` and the meter's rows of ``recent_hourly`` (if cached), at one commit."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            slices = self._slices.get(RECENT_HOURLY)
+            return self.recent_from, None if slices is None else slices.rows(meter_id)
+
+    def derived(self, name: str, build: Callable[[Query], T]) -> T:
+        """``build(query)``, computed once per commit and kept (e.g. an in-memory index)."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            with self._memo_lock:
+                kept = self._memo.get(name)
+                if kept is None or kept[0] != self._generation:
+                    kept = (self._generation, build(self._run))
+                    self._memo[name] = kept
+                return cast("T", kept[1])
 
     @property
     def store(self) -> ReadingStore | None:
@@ -140,7 +180,7 @@ class LakeReader:
             generation = self._current_generation()
             try:
                 self._store.sync(self._stop)
-            except (duckdb.Error, OSError):
+            except (duckdb.Error, OSError, pa.ArrowException):
                 # Retried after the next commit; lookups read Parquet meanwhile.
                 continue
             if self._stop.is_set():
@@ -162,6 +202,8 @@ class LakeReader:
                         self._cache_recent_hours()
                     else:
                         self.con.execute(cache_statement(name))
+                        cached = self.con.sql(f"SELECT * FROM cached_{name}")
+                        self._slices[name] = MeterSlices(cached.to_arrow_table())
                 self._generation = generation
                 self._wake.set()
 
@@ -171,9 +213,12 @@ class LakeReader:
         last = row[0] if row else None
         if last is None:
             self.recent_from = None
+            self._slices.pop(RECENT_HOURLY, None)
             return
         first_day = datetime.strptime(last, "%Y%m%d") - timedelta(days=RECENT_DAYS)
         self.con.execute(recent_hours_statement(first_day.strftime("%Y%m%d")))
+        cached = self.con.sql(f"SELECT * FROM cached_{RECENT_HOURLY}").to_arrow_table()
+        self._slices[RECENT_HOURLY] = MeterSlices(cached)
         self.recent_from = first_day + timedelta(days=1)  # a day of margin for local calendars
 
     def _current_generation(self) -> tuple[int, ...]:

@@ -1,9 +1,9 @@
 """``meterlake run``: the reference's workflows (sections 3.6, 4.2) as one sequence of steps.
 
-ingest -> anomaly detection -> training (only when no model is active) -> batch forecasts ->
-outage inference. Each step runs only after the previous one succeeded; a failing step stops
-the run, and the next run resumes: every step is incremental or idempotent on its own, so a
-step whose work is already in the lake finds nothing to do.
+ingest -> anomaly detection -> training (when no model is active or the retrain policy says so)
+-> batch forecasts -> outage inference. Each step runs only after the previous one succeeded; a
+failing step stops the run, and the next run resumes: every step is incremental or idempotent on
+its own, so a step whose work is already in the lake finds nothing to do.
 
 This module is the pure sequencing: steps are callables, the record is a dataclass, and the
 only I/O is at the edges (``save_record``, ``load_records``; the caller holds the lock).

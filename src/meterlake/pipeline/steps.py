@@ -5,7 +5,8 @@ failed one resumes where that one stopped:
 
 * ``ingest`` skips files in the ledger (landing/ and reference/ when present);
 * ``detect`` writes only meter-days newer than each meter's last stored day;
-* ``train`` runs only when the endpoint alias names no model;
+* ``train`` runs when no model is active or the retrain policy finds the active one stale
+  (``pipeline/retrain.py``); a retrained model that does not promote stays inactive;
 * ``forecast`` runs unless a forecast by the active model from ``data_end`` is newer than the
   last ingest that brought new days;
 * ``outages`` infers events over the days of every ingest since the last pipeline run whose
@@ -15,7 +16,7 @@ failed one resumes where that one stopped:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from meterlake.analytics.anomaly.batches import MAX_BATCH_SIZE
@@ -26,6 +27,7 @@ from meterlake.lake.runs import load_runs
 from meterlake.pipeline.detect import DetectOptions, DetectReport
 from meterlake.pipeline.orchestrate import Step, StepOutcome, load_records
 from meterlake.pipeline.report import RunReport
+from meterlake.pipeline.retrain import active_facts, promotion_refusal, retrain_reason
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,8 +54,8 @@ class PipelineLake(Protocol):
     def forecasting(self) -> Forecasting:
         """The model store and forecasting operations."""
 
-    def train(self, request: TrainRequest) -> dict[str, Any]:
-        """Train and activate a model."""
+    def train(self, request: TrainRequest, *, activate: bool = True) -> dict[str, Any]:
+        """Train a model; activate it when asked."""
 
     def forecast_batch(
         self, data_end: datetime, days: int, meters: tuple[int, int | None], batch_size: int
@@ -125,22 +127,37 @@ def detect_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
 
 
 def train_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
-    """Train and activate the default model, only when the endpoint alias names none."""
+    """Train a model when the retrain policy asks; activate it if it promotes."""
     from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415 (numpy)
 
+    forecasting = lake.forecasting()
     active = _active_model(lake)
-    if active is not None:
-        return StepOutcome(details={"model": active}, skipped=f"model {active} is active")
+    facts = active_facts(forecasting.store.show(active)) if active is not None else None
+    reason = retrain_reason(params, facts, datetime.now(UTC))
+    if reason is None:
+        return StepOutcome(
+            details={"model": active, "retrain": params.retrain},
+            skipped=f"model {active} is active and the retrain policy ({params.retrain}) keeps it",
+        )
     request = TrainRequest(
         _moment(params.data_start),
         _moment(params.data_end),
         training_samples=params.training_samples,
         model=params.model,
     )
-    meta = lake.train(request)
+    meta = lake.train(request, activate=False)
+    refusal = promotion_refusal(params, meta) if active is not None else None
+    if refusal is None:
+        forecasting.store.activate(meta["version"], forecasting.endpoint)
     return StepOutcome(
         counts={"meters": int(meta.get("meters", 0))},
-        details={"model": meta["version"], "kind": meta["kind"]},
+        details={
+            "model": meta["version"],
+            "kind": meta["kind"],
+            "reason": reason,
+            "active": active if refusal else meta["version"],
+        },
+        warnings=[f"model {meta['version']} not activated: {refusal}"] if refusal else [],
     )
 
 

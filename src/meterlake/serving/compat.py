@@ -7,22 +7,22 @@ JSON-ready body of the reference's response. Values are always bound parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from meterlake.analytics.forecast import seasonal_naive
+from meterlake.analytics.forecast.series import HourlyHistory
+from meterlake.serving.meter_reads import MeterReads, hourly
 
 Query = Callable[[str, Sequence[object]], pa.Table]
-#: ``query`` over a span of days, where ``{readings}`` in the SQL stands for the interval reads
-#: of those days (columns ``meter_id, reading_date_time, reading_value, reading_type, obis_code,
-#: error_value, date_str``), from the server's meter-clustered store when it is current.
-DaysQuery = Callable[[str, Sequence[object], date, date], pa.Table]
-#: An online forecaster: ``(hourly history rows with "hour" and "kwh", levels) -> (first
-#: forecast hour, 168 x levels kWh)``; the default is the seasonal-naive model.
-Predict = Callable[[list[dict[str, Any]], tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
+#: An online forecaster: ``(one meter's hourly history, levels) -> (first forecast hour,
+#: 168 x levels kWh)``; the default is the seasonal-naive model.
+Predict = Callable[[HourlyHistory, tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
 AGGREGATIONS = ("daily", "weekly", "monthly")
 ANOMALY_COLUMNS = (
     "meter_id",
@@ -59,6 +59,29 @@ def consumption(query: Query, aggregation: str, year: int, meter_id: str) -> lis
     return [list(row.values()) for row in table.to_pylist()]
 
 
+def consumption_of_rows(aggregation: str, year: int, rows: pa.Table) -> list[list[Any]]:
+    """``consumption``'s answer from one meter's rows of the ``aggregation`` table, no query."""
+    value = "aggregated_consumption"
+    if aggregation == "daily":
+        day = rows.column("date_str")
+        keep = pc.and_(
+            pc.greater_equal(day, f"{year:04d}0101"), pc.less(day, f"{year + 1:04d}0101")
+        )
+        table = rows.filter(keep).sort_by("date_str")
+        columns = ["meter_id", "date_str", value]
+    else:
+        period = "week_of_year" if aggregation == "weekly" else "month"
+        table = rows.filter(pc.equal(rows.column("year"), year))
+        if aggregation == "weekly":  # a week that spans two months has a row in each
+            table = table.group_by(["meter_id", "year", period]).aggregate([(value, "sum")])
+            table = table.rename_columns(
+                [value if c == f"{value}_sum" else c for c in table.column_names]
+            )
+        table = table.sort_by(period)
+        columns = ["meter_id", "year", period, value]
+    return [list(row) for row in zip(*(table.column(c).to_pylist() for c in columns), strict=True)]
+
+
 def anomalies(
     query: Query, meter_id: str, start: datetime, end: datetime, outlier_only: bool
 ) -> dict[str, dict[str, Any]]:
@@ -70,17 +93,36 @@ def anomalies(
     return {c: {str(i): row[c] for i, row in enumerate(rows)} for c in ANOMALY_COLUMNS}
 
 
+def anomalies_of_rows(
+    rows: pa.Table, start: datetime, end: datetime, outlier_only: bool
+) -> dict[str, dict[str, Any]]:
+    """``anomalies``' answer from one meter's rows of the ``anomaly`` table, no query."""
+    days = rows.column("ds").cast(pa.timestamp("us"))
+    keep = pc.and_(pc.greater_equal(days, start), pc.less(days, end))
+    if outlier_only:
+        keep = pc.and_(keep, pc.not_equal(rows.column("anomaly"), 0))
+    table = rows.filter(keep).sort_by("ds")
+    return {
+        column: {str(i): value for i, value in enumerate(table.column(column).to_pylist())}
+        for column in ANOMALY_COLUMNS
+    }
+
+
 def forecast(
-    query: DaysQuery,
+    meter_reads: MeterReads,
     meter_id: str,
     start: datetime,
     end: datetime,
     recent_from: datetime | None,
     *,
     predict: Predict | None = None,
+    recent: pa.Table | None = None,
 ) -> dict[str, Any]:
-    """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour."""
-    history = hourly_history(query, meter_id, start, end, recent_from)
+    """``{"consumption": {epoch_ms: P90 kWh}}`` for the 168 hours after the last observed hour.
+
+    ``recent``: the meter's rows of the in-memory ``recent_hourly``, when the caller has them.
+    """
+    history = hourly_history(meter_reads, meter_id, start, end, recent_from, recent=recent)
     if not history:
         return {"consumption": {}}
     begin, quantiles = (predict or naive_predict)(history, (FORECAST_QUANTILE,))
@@ -93,38 +135,41 @@ def forecast(
 
 
 def naive_predict(
-    history: list[dict[str, Any]], levels: tuple[float, ...]
+    history: HourlyHistory, levels: tuple[float, ...]
 ) -> tuple[datetime, npt.NDArray[Any]]:
     """The seasonal-naive answer (used when no model is trained or it is asked for by name)."""
-    first, series = seasonal_naive.regular_hours(
-        [r["hour"] for r in history], [r["kwh"] or 0.0 for r in history]
-    )
+    first, series = seasonal_naive.regular_hours(history.hours, history.kwh)
     return seasonal_naive.forecast_quantiles(first, series, FORECAST_HOURS, levels)
 
 
 def hourly_history(
-    query: DaysQuery, meter_id: str, start: datetime, end: datetime, recent_from: datetime | None
-) -> list[dict[str, Any]]:
+    meter_reads: MeterReads,
+    meter_id: str,
+    start: datetime,
+    end: datetime,
+    recent_from: datetime | None,
+    *,
+    recent: pa.Table | None = None,
+) -> HourlyHistory:
     """Interval kWh per hour of one meter over the last ``FORECAST_HISTORY`` before ``end``.
 
-    Served from the in-memory ``recent_hourly`` when it covers the window (``recent_from``),
-    else from the day partitions.
+    From the meter's rows of the in-memory ``recent_hourly`` (``recent``) when they cover the
+    window (``recent_from``), else summed from its reads.
     """
     start = max(start, end - FORECAST_HISTORY)
-    margin = timedelta(days=1)
-    first_day, last_day = (start - margin).date(), (end + margin).date()
-    if recent_from is not None and start >= recent_from:
-        sql = """SELECT hour, kwh FROM recent_hourly
-            WHERE meter_id = ? AND hour >= ? AND hour < ? ORDER BY hour"""
-        params: list[object] = [meter_id, start, end]
-    else:
-        sql = """SELECT date_trunc('hour', reading_date_time) AS hour, sum(reading_value) AS kwh
-            FROM {readings} WHERE meter_id = ? AND reading_type = 'INT'
-                AND reading_date_time >= ? AND reading_date_time < ?
-            GROUP BY 1 ORDER BY 1"""
-        params = [meter_id, start, end]
-    rows: list[dict[str, Any]] = query(sql, params, first_day, last_day).to_pylist()
-    return rows
+    if recent is not None and recent_from is not None and start >= recent_from:
+        hours = recent.column("hour")
+        return history_of(
+            recent.filter(pc.and_(pc.greater_equal(hours, start), pc.less(hours, end)))
+        )
+    return history_of(hourly(meter_reads(meter_id, start, end)))
+
+
+def history_of(table: pa.Table) -> HourlyHistory:
+    """An ``HourlyHistory`` from rows with ``hour`` (ascending) and ``kwh``."""
+    micros = table.column("hour").cast(pa.timestamp("us")).cast(pa.int64()).to_numpy()
+    kwh = table.column("kwh").cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return HourlyHistory((micros // 3_600_000_000).astype(np.int64), kwh)
 
 
 def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
@@ -135,7 +180,11 @@ def outages(query: Query, start: datetime, end: datetime, error_code: str | None
     if error_code is not None:
         sql += " AND d.error_value = ?"
         params.append(error_code)
-    rows = query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist()
+    return outage_body(query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist())
+
+
+def outage_body(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"Items": rows with null and empty fields omitted, "Count": n}`` (reference 5.4)."""
     items = [{k: _json_value(v) for k, v in row.items() if v not in (None, "")} for row in rows]
     return {"Items": items, "Count": len(items)}
 

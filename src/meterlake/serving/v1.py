@@ -11,10 +11,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from meterlake.serving.compat import DaysQuery, Predict, hourly_history, naive_predict
+from meterlake.serving.compat import Predict, hourly_history, naive_predict
+from meterlake.serving.meter_reads import UNITS, MeterReads, per_period, raw
 
 Query = Callable[[str, Sequence[object]], pa.Table]
-RESOLUTIONS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
 
 
 def meters(query: Query, search: str, limit: int, offset: int) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def meter(query: Query, meter_id: str) -> dict[str, Any] | None:
 
 
 def readings(
-    query: DaysQuery,
+    meter_reads: MeterReads,
     meter_id: str,
     *,
     start: datetime,
@@ -55,32 +55,25 @@ def readings(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Interval kWh of one meter in ``[start, end)``: raw reads or sums per hour/day/week/month."""
-    window = [meter_id, start, end]
-    where = "meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?"
-    if resolution == "raw":
-        sql = f"""SELECT reading_date_time AS time, reading_value AS kwh, reading_type,
-                obis_code, error_value
-            FROM {{readings}} WHERE {where} ORDER BY reading_date_time, reading_type LIMIT ?"""
-    else:
-        sql = f"""SELECT date_trunc('{RESOLUTIONS[resolution]}', reading_date_time) AS time,
-                round(sum(reading_value), 6) AS kwh, count(*) AS readings
-            FROM {{readings}} WHERE {where} AND reading_type = 'INT'
-            GROUP BY 1 ORDER BY 1 LIMIT ?"""
-    rows: list[dict[str, Any]] = query(sql, [*window, limit], start.date(), end.date()).to_pylist()
+    reads = meter_reads(meter_id, start, end)
+    unit = UNITS[resolution]
+    table = raw(reads, limit) if unit is None else per_period(reads, unit, limit)
+    rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 
 
 def forecasts(
-    query: DaysQuery,
+    meter_reads: MeterReads,
     meter_id: str,
     *,
     window: tuple[datetime, datetime],
     quantiles: tuple[float, ...],
     recent_from: datetime | None,
     predict: Predict | None = None,
+    recent: pa.Table | None = None,
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
-    history = hourly_history(query, meter_id, *window, recent_from)
+    history = hourly_history(meter_reads, meter_id, *window, recent_from, recent=recent)
     if not history:
         return []
     begin, values = (predict or naive_predict)(history, quantiles)

@@ -117,6 +117,10 @@ def test_pipeline_parameters_keep_the_reference_names_and_defaults(tmp_path: Pat
         "meter_end": 100,
         "batch_size": 25,
         "model": "gbm",
+        "retrain": "stale",
+        "retrain_after_days": 30,
+        "retrain_max_age_days": None,
+        "promote": "beats_baseline",
     }
 
 

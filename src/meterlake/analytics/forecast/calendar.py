@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,18 @@ def uk_holiday(hours: Hours) -> npt.NDArray[np.float64]:
         return np.zeros(0)
     first = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.min())).year
     last = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.max())).year
-    return np.isin(days, _holiday_days(first, last)).astype(np.float64)
+    first_day, flags = _holiday_flags(first, last)
+    return flags[days - first_day]
+
+
+@cache
+def _holiday_flags(first_year: int, last_year: int) -> tuple[int, npt.NDArray[np.float64]]:
+    """Day number of 1 January ``first_year`` and 1.0/0.0 per day to 31 December ``last_year``."""
+    epoch = date(1970, 1, 1).toordinal()
+    first_day = date(first_year, 1, 1).toordinal() - epoch
+    flags = np.zeros(date(last_year + 1, 1, 1).toordinal() - epoch - first_day)
+    flags[_holiday_days(first_year, last_year) - first_day] = 1.0
+    return first_day, flags
 
 
 @cache
@@ -56,6 +67,16 @@ class Weather:
 
     def day_mean(self, hours: Hours) -> npt.NDArray[np.float64]:
         """Mean temperature of the UTC day of each of ``hours`` (NaN where none is loaded)."""
+        first_day, means = self._day_means
+        index = hours // 24 - first_day
+        inside = (index >= 0) & (index < len(means))
+        out = np.full(len(hours), np.nan)
+        out[inside] = means[index[inside]]
+        return out
+
+    @cached_property
+    def _day_means(self) -> tuple[int, npt.NDArray[np.float64]]:
+        """The first UTC day and the mean temperature of each day from it."""
         first_day = self.first_hour // 24
         days = -(-(self.first_hour + len(self.values)) // 24) - first_day
         table = np.full(days * 24, np.nan)
@@ -65,11 +86,7 @@ class Weather:
         seen = np.isfinite(grid).sum(axis=1)
         with np.errstate(all="ignore"):
             means = np.where(seen > 0, np.nansum(grid, axis=1) / seen, np.nan)
-        index = hours // 24 - first_day
-        inside = (index >= 0) & (index < days)
-        out = np.full(len(hours), np.nan)
-        out[inside] = means[index[inside]]
-        return out
+        return first_day, means
 
     def at(self, hours: Hours) -> npt.NDArray[np.float64]:
         """``len(hours) x 3`` weather at absolute ``hours``, NaN where none is loaded."""

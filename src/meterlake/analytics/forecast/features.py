@@ -114,13 +114,11 @@ def design(
     absolute = first_hour + target
     lags = [_lag(values, meter, target, origin, WEEK * k) for k in (1, 2, 3, 4)]
     days_back = step // 24 + 1
-    same_hour = [_lag(values, meter, target, origin, 24 * (days_back + k)) for k in range(28)]
+    back = 24 * (days_back[None, :] + np.arange(28)[:, None])  # 28 days back x rows
+    same_hour = _lag(values, meter, target, origin, back)
     mean_same = _mean(same_hour[:7])
     off = _off_day(absolute)
-    same_type = [
-        np.where(_off_day(absolute - 24 * (days_back + k)) == off, lag, np.nan)
-        for k, lag in enumerate(same_hour)
-    ]
+    same_type = np.where(_off_day(absolute[None, :] - back) == off[None, :], same_hour, np.nan)
     stats = [
         prefix.mean(rows, origins, 1),
         prefix.mean(rows, origins, 24),
@@ -147,7 +145,8 @@ def _climate(weather: Weather | None, absolute: Index, origin: Index) -> Array:
     """Weather at the target hour, the target day's mean and the last week's mean temperature."""
     if weather is None:
         return np.full((len(absolute), 5), np.nan)
-    last_week = _mean([weather.at(origin - back)[:, 0] for back in range(1, WEEK + 1, 6)])
+    before = origin[None, :] - np.arange(1, WEEK + 1, 6)[:, None]  # 28 hours of the last week
+    last_week = _mean(weather.at(before.ravel())[:, 0].reshape(before.shape))
     return np.column_stack([weather.at(absolute), weather.day_mean(absolute), last_week])
 
 
@@ -156,20 +155,23 @@ def _off_day(hours: Index) -> Array:
     return np.maximum((day_of_week(hours) >= 5).astype(np.float64), uk_holiday(hours))
 
 
-def _mean(columns: list[Array]) -> Array:
-    """Mean of the known values across ``columns`` (NaN where none is known)."""
-    stacked = np.vstack(columns)
+def _mean(columns: Array | list[Array]) -> Array:
+    """Mean of the known values across ``columns`` (rows of a matrix; NaN where none is known)."""
+    stacked = columns if isinstance(columns, np.ndarray) else np.vstack(columns)
     seen = np.isfinite(stacked).sum(axis=0)
     with np.errstate(all="ignore"):
         return np.where(seen > 0, np.nansum(stacked, axis=0) / seen, np.nan)
 
 
 def _lag(values: Array, meter: Index, target: Index, origin: Index, lag: Index | int) -> Array:
-    """``values[meter, target - lag]`` where that hour lies before the origin, else NaN."""
+    """``values[meter, target - lag]`` where that hour lies before the origin, else NaN.
+
+    ``lag`` may be a matrix with a row per lag: the answer then has the same rows.
+    """
     source = target - lag
     known = (source >= 0) & (source < origin)
-    out = np.full(len(target), np.nan)
-    out[known] = values[meter[known], source[known]]
+    out = np.full(source.shape, np.nan)
+    out[known] = values[np.broadcast_to(meter, source.shape)[known], source[known]]
     return out
 
 

@@ -8,22 +8,20 @@ from datetime import datetime
 from meterlake.analytics.forecast.backtest import HORIZON, Forecaster
 from meterlake.analytics.forecast.calendar import Weather
 from meterlake.analytics.forecast.quantiles import Array, check_levels
-from meterlake.analytics.forecast.series import single_series
+from meterlake.analytics.forecast.series import HourlyHistory, single_series
 
 
 def online_forecast(
     model: Forecaster,
-    history: tuple[list[datetime], list[float | None]],
+    history: HourlyHistory,
     levels: Sequence[float],
     weather: Weather | None = None,
     horizon: int = HORIZON,
 ) -> tuple[datetime, Array]:
     """``horizon x levels`` kWh from the hour after the last observed one.
 
-    ``history`` is (hours, kWh) of observed hours in order; hours in between that are absent
-    stay missing rather than 0 kWh.
+    Hours between the observed ones that are absent stay missing rather than 0 kWh.
     """
-    hours, kwh = history
-    panel = single_series(hours, kwh)
+    panel = single_series(history)
     values = model.predict(panel, horizon, check_levels(levels), weather)
     return panel.end, values[0]

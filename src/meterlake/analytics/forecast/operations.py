@@ -31,6 +31,7 @@ from meterlake.analytics.forecast.pipeline import (
     train,
 )
 from meterlake.analytics.forecast.registry import ModelStore
+from meterlake.analytics.forecast.series import HourlyHistory
 from meterlake.errors import InputError, NotFoundError
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.lock import writer_lock
@@ -38,7 +39,7 @@ from meterlake.lake.runs import new_run_id
 from meterlake.lake.transaction import Transaction
 
 #: ``(history rows with "hour" and "kwh", levels) -> (first hour, horizon x levels)``.
-Predict = Callable[[list[dict[str, Any]], tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
+Predict = Callable[[HourlyHistory, tuple[float, ...]], tuple[datetime, npt.NDArray[Any]]]
 #: Names that always mean the built-in seasonal-naive answer (no stored model needed).
 BUILT_IN = "seasonal_naive"
 
@@ -130,9 +131,8 @@ class Forecasting:
             return None
         model, weather = self._model(version)
 
-        def predict(history: list[dict[str, Any]], levels: tuple[float, ...]) -> Any:
-            hours = [r["hour"] for r in history]
-            return online_forecast(model, (hours, [r["kwh"] for r in history]), levels, weather)
+        def predict(history: HourlyHistory, levels: tuple[float, ...]) -> Any:
+            return online_forecast(model, history, levels, weather)
 
         return predict
 

@@ -17,15 +17,16 @@ HOURS_PER_WEEK = 168
 
 
 def regular_hours(
-    hours: list[datetime], values: list[float]
+    hours: npt.NDArray[np.int64], values: npt.NDArray[np.float64]
 ) -> tuple[datetime, npt.NDArray[np.float64]]:
-    """A gap-free hourly series from the first to the last observed hour (gaps are 0 kWh)."""
-    start = hours[0]
-    length = int((hours[-1] - start) / timedelta(hours=1)) + 1
-    series = np.zeros(length)
-    for hour, value in zip(hours, values, strict=True):
-        series[int((hour - start) / timedelta(hours=1))] = value
-    return start, series
+    """A gap-free hourly series from the first to the last observed hour (gaps are 0 kWh).
+
+    ``hours`` count from the epoch, ascending; a missing value (NaN) counts as 0 kWh too.
+    """
+    first = int(hours[0])
+    series = np.zeros(int(hours[-1]) - first + 1)
+    series[hours - first] = np.nan_to_num(values, nan=0.0)
+    return datetime(1970, 1, 1) + timedelta(hours=first), series
 
 
 def forecast(

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 HOUR = timedelta(hours=1)
+EPOCH = datetime(1970, 1, 1)
 Array = npt.NDArray[np.float64]
 
 
@@ -92,6 +93,25 @@ def panel_from_arrays(
     return HourlyPanel(names, start, values)
 
 
-def single_series(hours: list[datetime], kwh: list[float | None]) -> HourlyPanel:
-    """One meter's rows as a one-row panel from its first to its last observed hour."""
-    return panel_from_rows(["meter"] * len(hours), hours, kwh, hours[0], hours[-1] + HOUR)
+@dataclass(frozen=True)
+class HourlyHistory:
+    """One meter's observed hours: hours since the epoch (ascending) and kWh (NaN = null)."""
+
+    hours: npt.NDArray[np.int64]
+    kwh: Array
+
+    def __len__(self) -> int:
+        """Number of observed hours."""
+        return len(self.hours)
+
+    @property
+    def start(self) -> datetime:
+        """The first observed hour."""
+        return EPOCH + int(self.hours[0]) * HOUR
+
+
+def single_series(history: HourlyHistory) -> HourlyPanel:
+    """One meter's history as a one-row panel from its first to its last observed hour."""
+    span = (history.start, EPOCH + (int(history.hours[-1]) + 1) * HOUR)
+    rows = np.zeros(len(history), np.int64)
+    return panel_from_arrays(("meter",), rows, history.hours, history.kwh, span)
