@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint types unit bench openapi clean
+.PHONY: demo test check lint types unit bench openapi screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## openapi: regenerate docs/openapi.json from the code
 openapi: $(STAMP)
 	$(BIN)/python -c "import json, pathlib; from meterlake.api.app import create_app; from meterlake.config import Settings; pathlib.Path('docs/openapi.json').write_text(json.dumps(create_app(Settings(root=pathlib.Path('.'))).openapi(), indent=1, sort_keys=True) + chr(10))"
+
+## screenshots: refresh docs/screenshots/ (the browser tests save each dashboard page)
+screenshots: $(STAMP)
+	MLK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/e2e
 
 clean:
 	rm -rf $(VENV) demo-lake .pytest_cache .mypy_cache .ruff_cache

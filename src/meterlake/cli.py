@@ -169,7 +169,7 @@ def serve(
     host: Annotated[str, typer.Option(help="address to bind (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
-    """Serve the REST API (the reference's four endpoints) over the lake."""
+    """Serve the dashboard (at /) and the REST API over the lake."""
     try:
         import uvicorn  # noqa: PLC0415 (optional extra)
 
@@ -211,7 +211,7 @@ def demo(
     _print_status(lake.status())
     if serve_api:
         console.print(
-            f"API on http://127.0.0.1:{port} (try /consumption/monthly/2013/MAC000002,"
+            f"Dashboard on http://127.0.0.1:{port}/ (API: /v1, /consumption/monthly/2013/MAC000002,"
             " /docs); Ctrl-C stops"
         )
         serve(root=root, host="127.0.0.1", port=port)

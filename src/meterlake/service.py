@@ -27,7 +27,7 @@ from meterlake.pipeline.detect import DetectOptions, DetectReport, detect
 from meterlake.pipeline.evaluate_anomalies import EvaluateOptions, evaluate_anomalies
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
-from meterlake.serving import compat, v1
+from meterlake.serving import compat, dashboard, v1
 from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
 from meterlake.serving.meter_reads import UNITS
@@ -476,6 +476,25 @@ class MeterLake:
             quarantined_rows=int(quarantined),
             runs=self.runs(last_runs),
         )
+
+    def overview(self) -> dict[str, Any]:
+        """Fleet size, coverage per day and counts of anomalies, forecasts, outages, quarantine."""
+        return dashboard.overview(self.sql)
+
+    def stored_forecast(self, meter_id: str) -> list[dict[str, Any]]:
+        """The meter's latest pre-computed hourly forecast (P10, P50, P90)."""
+        return dashboard.stored_forecast(self.sql, meter_id)
+
+    def weather(self, start: datetime, end: datetime, period: str) -> list[dict[str, Any]]:
+        """Mean (apparent) temperature per day, ISO week or month in ``[start, end)``."""
+        _check_window(start, end)
+        if period not in dashboard.WEATHER_PERIODS:
+            raise InputError(f"unknown period {period!r}; allowed: day, week, month")
+        return dashboard.weather(self.sql, start=start, end=end, period=period)
+
+    def meter_positions(self) -> list[dict[str, Any]]:
+        """Every meter's latitude and longitude."""
+        return dashboard.positions(self.sql)
 
     def _recover_if_idle(self) -> None:
         """Finish or discard a crashed run, unless a writer is at work (it recovers itself)."""

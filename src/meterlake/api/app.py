@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
-from meterlake import __version__
-from meterlake.api import compat, problems, v1, v1_outages, v1_vee
+from meterlake import __version__, web
+from meterlake.api import compat, problems, v1, v1_dashboard, v1_outages, v1_vee
 from meterlake.api.auth import check_key
 from meterlake.config import Settings
 from meterlake.service import MeterLake
@@ -58,7 +58,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(compat.router, dependencies=[Depends(require_key)])
     app.include_router(v1.router, dependencies=[Depends(require_key)])
     app.include_router(v1_outages.router, dependencies=[Depends(require_key)])
+    app.include_router(v1_dashboard.router, dependencies=[Depends(require_key)])
     app.include_router(v1_vee.router, dependencies=[Depends(require_key)])
+    web.mount(app)  # the dashboard pages at / (static shells; their data comes from v1)
 
     @app.get("/v1/health", tags=["operations"])
     @app.get("/health", tags=["operations"])

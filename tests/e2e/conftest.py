@@ -1,0 +1,116 @@
+"""One sample lake per session (a small generated fleet through ``meterlake run``), a real
+``meterlake serve`` over it, and a headless Chromium: shared by the browser and notebook tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sample_site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SAMPLE_END,
+    SAMPLE_METERS,
+    SAMPLE_START,
+    Dashboard,
+    Server,
+)
+
+from meterlake.config import PipelineSettings, Settings
+from meterlake.service import MeterLake
+from meterlake.synth import FleetSpec
+
+
+@pytest.fixture(scope="session")
+def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> MeterLake:
+    """A lake holding a generated fleet after the whole pipeline (anomalies, forecasts, outages)."""
+    root = tmp_path_factory.mktemp("sample") / "lake"
+    lake = MeterLake(Settings(root=root, threads=1, progress=False))
+    lake.generate(FleetSpec(meters=SAMPLE_METERS, start=SAMPLE_START, end=SAMPLE_END, seed=8))
+    # One bad row, so that the data-quality panels have something to show.
+    (lake.layout.landing / "late_delivery.csv").write_text(
+        "LCLid,tstp,energy(kWh/hh)\nMAC000002,not a time,1\n"
+    )
+    params = PipelineSettings(
+        data_start=SAMPLE_START,
+        data_end=SAMPLE_END,
+        training_samples=SAMPLE_METERS,
+        meter_end=SAMPLE_METERS,
+        batch_size=SAMPLE_METERS,
+    )
+    record = lake.run_pipeline(params)
+    assert record["status"] == "succeeded", record
+    return lake
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_lake: MeterLake) -> Iterator[Server]:
+    """``meterlake serve`` in a subprocess over the sample lake, on a free loopback port."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from meterlake.cli import run; run()", "serve", "--root",
+         str(sample_lake.layout.root), "--port", str(port)],
+        env={**os.environ, "MLK_PROGRESS": "false", "MLK_THREADS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=5):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield Server(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright."""
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need Debian's chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (only the browser tests)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def dashboard(chromium: Any, sample_server: Server) -> Iterator[Dashboard]:
+    """A fresh browser page; the test fails if the console shows an error."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    board = Dashboard(page, sample_server.base)
+    page.on(
+        "console",
+        lambda message: board.problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: board.problems.append(str(error)))
+    page.on("requestfailed", lambda request: board.problems.append(f"failed: {request.url}"))
+    yield board
+    context.close()
+    assert board.problems == [], board.problems
