@@ -1,4 +1,4 @@
-"""The dashboard: six pages served by the API app at ``/``, charted with bundled Apache ECharts.
+"""The dashboard: seven pages served by the API app at ``/``, charted with bundled Apache ECharts.
 
 Pages are static HTML shells (``pages``); their scripts (``static/*.js``) call the v1 API.
 ``mount`` adds the pages and the static assets to an app.

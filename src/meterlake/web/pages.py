@@ -25,6 +25,12 @@ PAGES = (
     Page("/forecast", "Forecast", "forecast", "the P10-P90 forecast band and weekly cost"),
     Page("/outages", "Outages", "outages", "outage events on a map and reliability indices"),
     Page("/weather", "Usage vs weather", "weather", "weekly cost against temperature, by year"),
+    Page(
+        "/quality",
+        "Data quality",
+        "quality",
+        "completeness, VEE flags, estimates and meters that stopped reporting",
+    ),
 )
 
 _SHELL = """<!doctype html>
