@@ -46,7 +46,7 @@ def test_overview_shows_the_fleet_its_coverage_and_the_latest_runs(
     assert pipeline[0][:3] == [record["run_id"], "manual", "succeeded"]
     assert "forecast: succeeded (meters=12, rows=2016)" in pipeline[0][3]
     kinds = [row[1] for row in dashboard.table("runs")]
-    assert sorted(kinds) == ["detect", "forecast", "ingest", "outages"]
+    assert sorted(kinds) == ["detect", "forecast", "ingest", "outages", "vee"]
     quarantined = sample_server.get("/v1/quality")
     assert len(quarantined) == 1
     assert tiles["quarantined_rows"] == "1"

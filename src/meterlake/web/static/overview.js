@@ -104,7 +104,7 @@
       section("Fleet", tiles("fleet-tiles")),
       section("Data coverage: meters reporting and fleet kWh per day", chartBox("coverage-chart")),
       section("Latest pipeline runs", el("table", { id: "pipeline-runs" })),
-      section("Latest runs (ingest, detect, forecast, outages)", el("table", { id: "runs" })),
+      section("Latest runs (ingest, vee, detect, forecast, outages)", el("table", { id: "runs" })),
       section(
         "Data quality: quarantined rows",
         el("p", { id: "quality-empty", text: "No quarantined rows." }),
