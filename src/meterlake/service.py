@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from meterlake.analytics.anomaly.evaluate import Score
 from meterlake.analytics.outage import OutageParams
 from meterlake.config import PipelineSettings, Settings
+from meterlake.engines.base import Engine
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
 from meterlake.lake.layout import LakeLayout
@@ -72,8 +73,14 @@ class MeterLake:
         self._reader: LakeReader | None = None
         self._forecasting: Forecasting | None = None
 
-    def engine(self) -> DuckDBEngine:
-        """A fresh engine configured from settings."""
+    def engine(self) -> Engine:
+        """A fresh engine configured from settings (``engine = "spark"`` needs the extra)."""
+        if self.settings.engine == "spark":
+            from meterlake.engines.spark_engine import SparkEngine  # noqa: PLC0415 (extra)
+
+            return SparkEngine(
+                self.layout.scratch, self.settings.spark_master, self.settings.spark_conf
+            )
         return DuckDBEngine(self.settings.memory_limit, self.settings.threads, self.layout.scratch)
 
     def generate(self, spec: FleetSpec, progress: Progress = no_progress) -> FleetFiles:

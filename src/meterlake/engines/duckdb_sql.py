@@ -221,10 +221,10 @@ _US_PER_DAY, _US_PER_SLOT = 86_400_000_000, 900_000_000
 METER_DAYS = f"""
 CREATE OR REPLACE TEMP TABLE meter_days AS
 SELECT {GROUP}, count(*) AS n, sum(reading_value::{EXACT}) AS total,
-    bit_or(CASE WHEN slot < 32 THEN 1::BIGINT << slot::BIGINT ELSE 0::BIGINT END) AS mask0,
-    bit_or(CASE WHEN slot >= 32 AND slot < 64 THEN 1::BIGINT << (slot - 32)::BIGINT
+    bit_or(CASE WHEN slot < 32 THEN 1::BIGINT << slot::INTEGER ELSE 0::BIGINT END) AS mask0,
+    bit_or(CASE WHEN slot >= 32 AND slot < 64 THEN 1::BIGINT << (slot - 32)::INTEGER
         ELSE 0::BIGINT END) AS mask1,
-    bit_or(CASE WHEN slot >= 64 THEN 1::BIGINT << (slot - 64)::BIGINT ELSE 0::BIGINT END)
+    bit_or(CASE WHEN slot >= 64 THEN 1::BIGINT << (slot - 64)::INTEGER ELSE 0::BIGINT END)
         AS mask2,
     bool_or(off_grid) AS off_grid
 FROM (SELECT meter_id, obis_code, reading_type, reading_value,
