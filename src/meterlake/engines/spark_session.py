@@ -14,6 +14,8 @@ settings applied on top.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +44,9 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
     active = SparkSession.getActiveSession()
     if active is None:
         builder = SparkSession.builder.master(master).appName("meterlake")
+        if master.startswith("local"):  # Python workers run this interpreter (its packages)
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            builder = builder.config("spark.pyspark.python", sys.executable)
         for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
             builder = builder.config(key, value)
         active = builder.getOrCreate()
