@@ -66,7 +66,10 @@ def detect_anomalies(
         wanted = np.zeros((1, days.size), dtype=bool)
         wanted[0, frame["day"].to_numpy()] = frame["keep"].to_numpy()
         single = DailyMatrix([str(frame["meter_id"].iloc[0])], days, values)
-        return anomaly_table(single, detector.band(single, weather), wanted).to_pandas()
+        rows: pd.DataFrame = anomaly_table(
+            single, detector.band(single, weather), wanted
+        ).to_pandas()
+        return rows
 
     return _grouped(spark, cells, one_meter, schema.ANOMALY, ["meter_id", "ds"])
 
@@ -97,7 +100,8 @@ def score_forecasts(
         meter = str(frame["meter_id"].iloc[0])
         single = HourlyPanel((meter,), context.start, values)
         predicted = model.predict(single, hours, TABLE_LEVELS, weather)
-        return forecast_table([meter], data_end, predicted).to_pandas()
+        rows: pd.DataFrame = forecast_table([meter], data_end, predicted).to_pandas()
+        return rows
 
     arrow = forecast_table([], data_end, np.zeros((0, hours, len(TABLE_LEVELS)))).schema
     return _grouped(spark, cells, one_meter, arrow, ["meter_id", "datetime"])
