@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
     from meterlake.analytics.forecast.pipeline import TrainRequest
     from meterlake.analytics.outage.evaluate import OutageScore
+    from meterlake.lake.object_store import ObjectStoreLake
     from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
 
@@ -120,11 +121,25 @@ class MeterLake:
             self.settings.source_timezones,
             self.settings.calendar_timezone,
         )
+        store = self.object_store()
+        if store is not None and not self.layout.ledger.exists():
+            store.pull(self.layout)  # a writer's first run on this machine starts from the store
         engine = self.engine()
         try:
-            return ingest(self.layout, engine, new_run_id(), paths, progress, formats)
+            report = ingest(self.layout, engine, new_run_id(), paths, progress, formats)
         finally:
             engine.close()
+        if store is not None:
+            store.publish(self.layout)
+        return report
+
+    def object_store(self) -> ObjectStoreLake | None:
+        """The object-store lake this lake publishes to (``lake_url``), if any."""
+        if self.settings.lake_url is None:
+            return None
+        from meterlake.lake.object_store import ObjectStoreLake  # noqa: PLC0415 (s3 extra)
+
+        return ObjectStoreLake(self.settings.lake_url, self.settings.storage_options)
 
     def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
