@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,7 +200,8 @@ class MeterLake:
     ) -> DetectReport:
         """Detect anomalies of meters with new days and append them to the ``anomaly`` table."""
         self._open_reader()  # before the writer lock: opening may recover a crashed run
-        return detect(self.layout, self.sql, new_run_id(), options or DetectOptions(), progress)
+        options = replace(options or DetectOptions(), on_spark=self.settings.engine == "spark")
+        return detect(self.layout, self.sql, new_run_id(), options, progress)
 
     def evaluate_anomalies(self, options: EvaluateOptions) -> list[Score]:
         """Score detectors against ground-truth labels on the same meters (writes nothing)."""
@@ -261,7 +262,12 @@ class MeterLake:
         if self._forecasting is None:
             from meterlake.analytics.forecast.operations import Forecasting  # noqa: PLC0415
 
-            self._forecasting = Forecasting(self.layout, self.sql, self.settings.ml_endpoint_name)
+            self._forecasting = Forecasting(
+                self.layout,
+                self.sql,
+                self.settings.ml_endpoint_name,
+                on_spark=self.settings.engine == "spark",
+            )
         return self._forecasting
 
     def train(
