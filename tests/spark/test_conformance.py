@@ -9,12 +9,15 @@ ingested in the same runs by both engines; business and aggregate tables must ag
 from __future__ import annotations
 
 import gzip
+import json
 import math
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from spark_lakes import duckdb_lake, spark_lake
 
@@ -150,3 +153,19 @@ def test_both_engines_build_the_same_lake(spark: Any, tmp_path: Path, data_dir: 
         _same_rows(_table(candidate, name, spark_runs), expected)
     duplicates = [row for report in duckdb_reports for row in report if row[5]]
     assert duplicates  # the dirty path (de-duplication) ran on both engines
+    _written_for_every_reader(candidate)
+
+
+def _written_for_every_reader(lake: MeterLake) -> None:
+    """One ``part-0.parquet`` per partition; naive micro-second times (no INT96, no UTC flag)."""
+    folder = lake.layout.table("daily")
+    partitions = {p.parent for p in folder.glob("*/*/*") if p.is_file()}
+    assert {p.name for p in folder.glob("*/*/*")} == {"part-0.parquet"}
+    file = next(iter(partitions)) / "part-0.parquet"
+    column = pq.ParquetFile(file).schema.column(2)
+    assert column.name == "reading_date_time"
+    assert column.physical_type == "INT64"
+    logical = json.loads(column.logical_type.to_json())
+    assert (logical["Type"], logical["isAdjustedToUTC"]) == ("Timestamp", False)
+    assert logical["timeUnit"] == "microseconds"
+    assert pq.read_schema(file).field("reading_date_time").type == pa.timestamp("us")
