@@ -11,7 +11,6 @@ lake's ``part-0.parquet`` of its partition inside the run's transaction.
 from __future__ import annotations
 
 import itertools
-import re
 import shutil
 import uuid
 from collections.abc import Sequence
@@ -19,26 +18,28 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
-from pyspark.errors import PySparkException
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
-from pyspark.sql.types import TimestampType
 
 from meterlake.engines import duckdb_sql as sql
 from meterlake.engines.base import MergeBatch, MergeResult, RawSource, Reject, StagedFile
 from meterlake.engines.duckdb_engine import _link
+from meterlake.engines.spark_reader import LINE, RAW, parse_lines, typed_column
 from meterlake.engines.spark_session import spark_session
 from meterlake.engines.transpile import to_spark
-from meterlake.errors import LakeError, RejectedFileError
+from meterlake.errors import LakeError, MissingExtraError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.lake.layout import PART_FILE
+
+try:
+    from pyspark.errors import PySparkException
+    from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+    from pyspark.sql.types import TimestampType
+except ImportError as exc:  # the extra is missing: say which command installs it
+    raise MissingExtraError("spark", "engine = 'spark'") from exc
 
 DAILY_PARTITIONS = sql.DAILY_PARTITIONS
 #: ``(column, value)`` of each Hive folder level of a written partition.
 PartitionKey = tuple[tuple[str, str], ...]
-_BAD = "_meterlake_bad_row"
-_LINE = "_meterlake_line"
-_RAW = "_meterlake_raw"
 
 
 class SparkEngine:
@@ -67,19 +68,21 @@ class SparkEngine:
         """Read one raw file into run-scoped staging Parquet partitioned by year and month."""
         try:
             lines = self._numbered_lines(source, layout)
-            parsed = _parse(lines, layout).cache()  # read twice: rejects, then staged rows
+            parsed = parse_lines(lines, layout).cache()  # read twice: rejects, then staged rows
             self._cached.append(parsed)
-            bad = parsed.where(F.col("reason").isNotNull()).select(_LINE, _RAW, "reason")
+            bad = parsed.where(F.col("reason").isNotNull()).select(LINE, RAW, "reason")
             rejects = tuple(
-                Reject(int(r[_LINE]), str(r[_RAW]), str(r["reason"]))
-                for r in bad.orderBy(_LINE).collect()
+                Reject(int(r[LINE]), str(r[RAW]), str(r["reason"]))
+                for r in bad.orderBy(LINE).collect()
             )
             typed = parsed.where(F.col("reason").isNull()).select(
-                *[_typed_column(layout, c) for c in layout.columns]
+                *[typed_column(layout, c) for c in layout.columns]
             )
             view = self._register(typed)
             staged_df = self._sql(sql.stage_select(layout, view, file_seq))
-            written = self._write(staged_df, staging, ("year", "month"), f"file{file_seq}_{{i}}")
+            written = self._write(
+                staged_df, staging, ("year", "month"), f"file{file_seq}_{{i}}.parquet"
+            )
             staged = StagedFile(layout=layout, rejects=rejects)
             _count_staged(staged, written)
             if staged.rows and (layout.type_column or layout.unit_column):
@@ -116,12 +119,12 @@ class SparkEngine:
                 total += count
         first_id = F.col("split").cast("long") * F.lit(1 << 33)  # monotonically_increasing_id
         numbered: DataFrame = text.select(
-            F.regexp_replace("value", "^\ufeff", "").alias(_RAW),
-            (start + F.col("id") - first_id + 1).alias(_LINE),
+            F.regexp_replace("value", "^\ufeff", "").alias(RAW),
+            (start + F.col("id") - first_id + 1).alias(LINE),
         )
-        numbered = numbered.where(F.col(_RAW) != "")
+        numbered = numbered.where(F.col(RAW) != "")
         if layout.has_header:
-            numbered = numbered.where(F.col(_LINE) > 1)
+            numbered = numbered.where(F.col(LINE) > 1)
         return numbered
 
     # -- merge -----------------------------------------------------------------------------
@@ -280,104 +283,6 @@ def _move_parts(temporary: Path, out_dir: Path, pattern: str) -> dict[PartitionK
 
 def _partition_path(key: PartitionKey) -> Path:
     return Path(*[f"{column}={value}" for column, value in key])
-
-
-def _parse(lines: DataFrame, layout: CsvLayout) -> DataFrame:
-    """Split lines into the layout's text columns; a reason for rows that do not fit."""
-    schema = ", ".join(f"`{c}` STRING" for c in [*_positional(layout), _BAD])
-    options = {
-        "sep": layout.delimiter,
-        "quote": '"',
-        "escape": '"',
-        "mode": "PERMISSIVE",
-        "columnNameOfCorruptRecord": _BAD,
-    }
-    fields = F.from_csv(F.col(_RAW), schema, options).alias("row")
-    split = lines.select(_LINE, _RAW, fields)
-    nulls = list(layout.null_strings)
-    columns = [
-        F.when(F.col(f"row.`{name}`").isin(nulls), F.lit(None))
-        .otherwise(F.col(f"row.`{name}`"))
-        .alias(name)
-        for name in _positional(layout)
-    ]
-    return split.select(_LINE, _RAW, *columns, F.col(f"row.`{_BAD}`").alias(_BAD)).withColumn(
-        "reason", _reason(layout)
-    )
-
-
-def _positional(layout: CsvLayout) -> list[str]:
-    return [f"c{i}" for i in range(len(layout.columns))]
-
-
-def _reason(layout: CsvLayout) -> Any:
-    """Why a row is rejected (NULL when it is not): shape, then the timestamp, then the value."""
-    reason = F.when(
-        F.col(_BAD).isNotNull(),
-        F.lit(f"row does not have {len(layout.columns)} fields separated by {layout.delimiter!r}"),
-    )
-    checks = [(layout.timestamp, _timestamp(layout, _column_of(layout, layout.timestamp)))]
-    if not layout.value_holds_errors:
-        value = _column_of(layout, layout.value)
-        checks.append((layout.value, F.expr(f"try_cast({value} AS DOUBLE)")))
-    for name, converted in checks:
-        raw = F.col(_column_of(layout, name))
-        kind = "TIMESTAMP" if name == layout.timestamp else "DOUBLE"
-        message = F.format_string(f"CAST: could not convert %s in column {name} to {kind}", raw)
-        reason = reason.when(raw.isNotNull() & converted.isNull(), message)
-    return reason
-
-
-def _column_of(layout: CsvLayout, name: str) -> str:
-    return f"c{layout.index(name)}"
-
-
-def _timestamp(layout: CsvLayout, column: str) -> Any:
-    if layout.timestamp_format:
-        return F.expr(_strptime(column, layout.timestamp_format))
-    return F.expr(f"try_cast({column} AS TIMESTAMP)")
-
-
-def _typed_column(layout: CsvLayout, name: str) -> Any:
-    column = _column_of(layout, name)
-    if name == layout.timestamp:
-        return _timestamp(layout, column).alias(name)
-    if name == layout.value and not layout.value_holds_errors:
-        return F.expr(f"try_cast({column} AS DOUBLE)").alias(name)
-    return F.col(column).alias(name)
-
-
-_FIELDS = {"%Y": r"(\d{4})", "%m": r"(\d{1,2})", "%d": r"(\d{1,2})"}
-_FIELDS |= {"%H": r"(\d{1,2})", "%M": r"(\d{1,2})", "%S": r"(\d{1,2})"}
-_ORDER = ("%Y", "%m", "%d", "%H", "%M", "%S")
-
-
-def _strptime(column: str, strptime: str) -> str:
-    """DuckDB's ``try_strptime(column, pattern)`` as Spark SQL, for the patterns of the formats.
-
-    Spark's own patterns cannot hold the literal ``24`` of ``yyyyMMddHH24mmss``, so the text is
-    matched with a regular expression and the fields are put together with
-    ``try_make_timestamp`` (an impossible date is NULL, as in DuckDB).
-    """
-    regex, rest = "", strptime
-    found: list[str] = []
-    while rest:
-        if rest[:2] in _FIELDS:
-            found.append(rest[:2])
-            regex, rest = regex + _FIELDS[rest[:2]], rest[2:]
-        elif rest[0] == "%":
-            raise LakeError(f"timestamp format {strptime!r}: {rest[:2]} is not supported by Spark")
-        else:
-            regex, rest = regex + re.escape(rest[0]), rest[1:]
-    missing = [field for field in _ORDER[:3] if field not in found]
-    if missing:
-        raise LakeError(f"timestamp format {strptime!r} lacks {', '.join(missing)}")
-    pattern = sql.quote_literal(f"^{regex}$").replace("\\", "\\\\")
-    parts = [
-        f"int(regexp_extract({column}, {pattern}, {found.index(f) + 1}))" if f in found else "0"
-        for f in _ORDER
-    ]
-    return f"CASE WHEN {column} RLIKE {pattern} THEN try_make_timestamp({', '.join(parts)}) END"
 
 
 def _count_staged(staged: StagedFile, written: dict[PartitionKey, list[Path]]) -> None:
