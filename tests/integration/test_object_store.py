@@ -16,11 +16,7 @@ from meterlake.lake.layout import LakeLayout
 from meterlake.lake.object_store import ObjectStoreLake
 from meterlake.service import MeterLake
 
-pytestmark = [
-    pytest.mark.integration,
-    # moto's server and botocore call datetime.utcnow() (deprecated in 3.12; harmless here)
-    pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning"),
-]
+pytestmark = pytest.mark.integration
 KAGGLE = "LCLid,tstp,energy(kWh/hh)\n"
 
 
