@@ -54,8 +54,8 @@ def main(debug: Annotated[bool, typer.Option(help="show tracebacks")] = False) -
     _State.debug = debug
 
 
-def _lake(root: Path | None) -> MeterLake:
-    return MeterLake(load_settings(root=root))
+def _lake(root: Path | None, engine: str | None = None) -> MeterLake:
+    return MeterLake(load_settings(root=root, engine=engine))
 
 
 @app.command()
@@ -109,9 +109,12 @@ def ingest_command(
             " mdm_generator, mrasco, or a mapping name) instead of sniffing",
         ),
     ] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="duckdb or spark (default: the engine setting)")
+    ] = None,
 ) -> None:
     """Ingest new files into the clean and business zones and refresh the aggregates."""
-    lake = _lake(root)
+    lake = _lake(root, engine)
     with rich_progress(errors, lake.settings.progress) as progress:
         report = lake.ingest(paths or None, progress, file_format)
     _print_report(report)

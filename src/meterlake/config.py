@@ -69,7 +69,21 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MLK_", extra="forbid", env_nested_delimiter="__")
 
     root: Path = Field(default_factory=Path.cwd, description="lake root: landing/ and the zones")
-    engine: Literal["duckdb"] = "duckdb"
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb", description="engine of the ingest pipeline (spark: the spark extra)"
+    )
+    spark_master: str = Field(default="local[*]", description="Spark master URL (engine=spark)")
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict, description="extra Spark settings of a session meterlake starts"
+    )
+    lake_url: str | None = Field(
+        default=None,
+        description="s3://bucket/prefix the lake is published to after each ingest (root is"
+        " the writer's working copy)",
+    )
+    storage_options: dict[str, str] = Field(
+        default_factory=dict, description="s3fs options for lake_url (endpoint_url, key, ...)"
+    )
     memory_limit: str = Field(default="3GB", description="engine memory cap, DuckDB syntax")
     threads: int | None = Field(default=None, ge=1, description="engine threads; None = all cores")
     progress: bool = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from meterlake.analytics.anomaly.evaluate import Score
 from meterlake.analytics.outage import OutageParams
 from meterlake.config import PipelineSettings, Settings
+from meterlake.engines.base import Engine
 from meterlake.engines.duckdb_engine import DuckDBEngine
 from meterlake.errors import InputError, LakeError, NotFoundError
 from meterlake.lake.layout import LakeLayout
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from meterlake.analytics.forecast.operations import Forecasting
     from meterlake.analytics.forecast.pipeline import TrainRequest
     from meterlake.analytics.outage.evaluate import OutageScore
+    from meterlake.lake.object_store import ObjectStoreLake
     from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
     from meterlake.vee.operations import VeeOperations
@@ -75,8 +77,14 @@ class MeterLake:
         self._reader: LakeReader | None = None
         self._forecasting: Forecasting | None = None
 
-    def engine(self) -> DuckDBEngine:
-        """A fresh engine configured from settings."""
+    def engine(self) -> Engine:
+        """A fresh engine configured from settings (``engine = "spark"`` needs the extra)."""
+        if self.settings.engine == "spark":
+            from meterlake.engines.spark_engine import SparkEngine  # noqa: PLC0415 (extra)
+
+            return SparkEngine(
+                self.layout.scratch, self.settings.spark_master, self.settings.spark_conf
+            )
         return DuckDBEngine(self.settings.memory_limit, self.settings.threads, self.layout.scratch)
 
     def generate(self, spec: FleetSpec, progress: Progress = no_progress) -> FleetFiles:
@@ -116,11 +124,25 @@ class MeterLake:
             self.settings.source_timezones,
             self.settings.calendar_timezone,
         )
+        store = self.object_store()
+        if store is not None and not self.layout.ledger.exists():
+            store.pull(self.layout)  # a writer's first run on this machine starts from the store
         engine = self.engine()
         try:
-            return ingest(self.layout, engine, new_run_id(), paths, progress, formats)
+            report = ingest(self.layout, engine, new_run_id(), paths, progress, formats)
         finally:
             engine.close()
+        if store is not None:
+            store.publish(self.layout)
+        return report
+
+    def object_store(self) -> ObjectStoreLake | None:
+        """The object-store lake this lake publishes to (``lake_url``), if any."""
+        if self.settings.lake_url is None:
+            return None
+        from meterlake.lake.object_store import ObjectStoreLake  # noqa: PLC0415 (s3 extra)
+
+        return ObjectStoreLake(self.settings.lake_url, self.settings.storage_options)
 
     def sql(self, query: str, params: Sequence[object] | None = None) -> pa.Table:
         """Run parameterised DuckDB SQL over views named like the reference tables."""
@@ -185,7 +207,8 @@ class MeterLake:
     ) -> DetectReport:
         """Detect anomalies of meters with new days and append them to the ``anomaly`` table."""
         self._open_reader()  # before the writer lock: opening may recover a crashed run
-        return detect(self.layout, self.sql, new_run_id(), options or DetectOptions(), progress)
+        options = replace(options or DetectOptions(), on_spark=self.settings.engine == "spark")
+        return detect(self.layout, self.sql, new_run_id(), options, progress)
 
     def evaluate_anomalies(self, options: EvaluateOptions) -> list[Score]:
         """Score detectors against ground-truth labels on the same meters (writes nothing)."""
@@ -259,7 +282,12 @@ class MeterLake:
         if self._forecasting is None:
             from meterlake.analytics.forecast.operations import Forecasting  # noqa: PLC0415
 
-            self._forecasting = Forecasting(self.layout, self.sql, self.settings.ml_endpoint_name)
+            self._forecasting = Forecasting(
+                self.layout,
+                self.sql,
+                self.settings.ml_endpoint_name,
+                on_spark=self.settings.engine == "spark",
+            )
         return self._forecasting
 
     def train(

@@ -20,7 +20,7 @@ from meterlake.lake.layout import PART_FILE
 PARTITION_FILE_PATTERN = PART_FILE.removesuffix(".parquet").replace("0", "{i}")
 FINAL_PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 STAGING_PARQUET = "FORMAT parquet, COMPRESSION snappy"
-DAILY_PARTITIONS = ("reading_type", "date_str")
+DAILY_PARTITIONS = sql.DAILY_PARTITIONS
 
 
 class DuckDBEngine:
@@ -105,10 +105,11 @@ class DuckDBEngine:
                 self._write_conflicts(batch.conflicts_out)
             for seq, count in self._run(sql.DROPPED_BY_FILE):
                 result.duplicates_by_file[seq] = result.duplicates_by_file.get(seq, 0) + count
-            self._run(sql.FIX_DIRTY_TOTALS)
+            self._run(sql.DAY_TOTALS)
             self._run(sql.MERGED)
         else:
             self._run(sql.ALL_CANDIDATES)
+            self._run(sql.ALL_DAY_TOTALS)
         written = self._copy_stats(sql.MERGED_DAILY, batch.daily_out, DAILY_PARTITIONS)
         for row in written:
             key = (str(row[5]["reading_type"]), str(row[5]["date_str"]))
@@ -122,9 +123,9 @@ class DuckDBEngine:
         if result.interval_dates:
             self._copy(sql.AGGREGATE_DAILY, batch.aggregate_out, ("date_str",))
         self._run(
-            "DROP VIEW merged_rows; DROP VIEW candidate_rows; DROP TABLE meter_days;"
-            " DROP TABLE dirty_days; DROP TABLE IF EXISTS dirty_rows;"
-            " DROP TABLE IF EXISTS kept_rows"
+            "DROP VIEW merged_rows; DROP VIEW candidate_rows; DROP VIEW day_totals;"
+            " DROP TABLE meter_days; DROP TABLE dirty_days;"
+            " DROP TABLE IF EXISTS dirty_rows; DROP TABLE IF EXISTS kept_rows"
         )
         return result
 
@@ -134,8 +135,8 @@ class DuckDBEngine:
 
     def roll_up(self, daily_aggregates: Sequence[Path], kind: str, out_dir: Path) -> int:
         """Write weekly or monthly sums of the given daily-aggregate partitions."""
-        query, partitions = sql.ROLL_UPS[kind]
-        return self._copy(query, out_dir, partitions, {"files": [str(p) for p in daily_aggregates]})
+        query = sql.roll_up(kind, [str(p) for p in daily_aggregates])
+        return self._copy(query, out_dir, sql.ROLL_UPS[kind][1])
 
     def _copy(
         self,

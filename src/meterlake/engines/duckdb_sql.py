@@ -1,4 +1,10 @@
-"""SQL text of the DuckDB engine, kept apart from the code that runs it.
+"""The pipeline's SQL: one definition in DuckDB's dialect, run by every engine.
+
+The DuckDB engine runs these statements as they are; the Spark engine transpiles them with
+sqlglot (``meterlake.engines.transpile``). Where the two engines read files differently, the
+builders take a ``Relation`` (files -> a table expression) instead of naming ``read_parquet``.
+Statements stay within what both engines share: no ``UPDATE``, no ``* EXCLUDE``, no unsigned
+integers.
 
 Only identifiers the lake owns (folder paths, column names, layout constants) are formatted into
 these strings; every value a user supplies reaches DuckDB as a bound parameter.
@@ -6,7 +12,7 @@ these strings; every value a user supplies reaches DuckDB as a bound parameter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from meterlake.formats.layout import UNITS, CsvLayout
 
@@ -22,7 +28,6 @@ CALENDAR = """
 
 EXACT = "DECIMAL(18, 6)"
 KEY = "meter_id, obis_code, reading_type, reading_date_time"
-HIVE_DAILY = "hive_partitioning=true, hive_types={'reading_type': VARCHAR, 'date_str': VARCHAR}"
 
 #: Business ``daily`` columns in file order, derived from the merged candidate rows.
 DAILY_OUT = f"""meter_id, obis_code, reading_date_time, reading_value, error_value, {CALENDAR},
@@ -51,6 +56,19 @@ def quote_literal(text: str) -> str:
 def list_literal(paths: Sequence[str]) -> str:
     """A SQL list of path literals."""
     return "[" + ", ".join(quote_literal(p) for p in paths) + "]"
+
+
+#: (Parquet files, Hive partition columns in their paths) -> a table expression over them.
+Relation = Callable[[Sequence[str], tuple[str, ...]], str]
+DAILY_PARTITIONS = ("reading_type", "date_str")
+
+
+def read_parquet(files: Sequence[str], partitions: tuple[str, ...]) -> str:
+    """DuckDB's relation over Parquet files; partition columns are read as text."""
+    if not partitions:
+        return f"read_parquet({list_literal(files)})"
+    types = ", ".join(f"{quote_literal(column)}: VARCHAR" for column in partitions)
+    return f"read_parquet({list_literal(files)}, hive_partitioning=true, hive_types={{{types}}})"
 
 
 def read_csv_call(layout: CsvLayout, source: str, rejects: str, compression: str) -> str:
@@ -142,9 +160,11 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     FROM {reader}"""
 
 
-def invalid_staged_rows(layout: CsvLayout, files: Sequence[str]) -> str:
+def invalid_staged_rows(
+    layout: CsvLayout, files: Sequence[str], relation: Relation = read_parquet
+) -> str:
     """Count of staged rows the merge leaves out."""
-    return f"""SELECT count(*) FROM read_parquet({list_literal(files)})
+    return f"""SELECT count(*) FROM {relation(files, ())}
     WHERE {_invalid_condition(layout)}"""
 
 
@@ -158,6 +178,7 @@ def candidates_view(
     groups: Sequence[tuple[Sequence[str], CsvLayout]],
     existing_files: Sequence[str],
     calendar_timezone: str = "UTC",
+    relation: Relation = read_parquet,
 ) -> str:
     """Every candidate row of a merge: staged rows (rank 1) and rewritten partitions (rank 0).
 
@@ -175,13 +196,13 @@ def candidates_view(
         selects.append(f"""
     SELECT meter_id, {obis} AS obis_code, {kind} AS reading_type, reading_date_time,
         reading_value, {error} AS error_value, source_seq, 1 AS rank, {local} AS local_time
-    FROM read_parquet({list_literal(files)})
+    FROM {relation(files, ())}
     WHERE {valid}""")
     if existing_files:
         selects.append(f"""
     SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,
         -1 AS source_seq, 0 AS rank, {local} AS local_time
-    FROM read_parquet({list_literal(existing_files)}, {HIVE_DAILY})""")
+    FROM {relation(existing_files, DAILY_PARTITIONS)}""")
     return "CREATE OR REPLACE TEMP VIEW candidate_rows AS " + "\nUNION ALL".join(selects)
 
 
@@ -193,15 +214,18 @@ _SLOT = "epoch_us(local_time)"
 _US_PER_DAY, _US_PER_SLOT = 86_400_000_000, 900_000_000
 
 #: One row per meter-day: its readings counted, summed exactly, and their quarter-hour slots as
-#: a 96-bit mask. A meter-day repeats a key only if its count exceeds the slots it fills (or a
-#: reading sits off the quarter-hour grid): grouping 48x fewer keys than readings is what makes
-#: de-duplication cheap, and the exact sums are the daily aggregates.
+#: a 96-bit mask (three 32-bit words, so that no shift overflows a signed 64-bit integer). A
+#: meter-day repeats a key only if its count exceeds the slots it fills (or a reading sits off
+#: the quarter-hour grid): grouping 48x fewer keys than readings is what makes de-duplication
+#: cheap, and the exact sums are the daily aggregates.
 METER_DAYS = f"""
 CREATE OR REPLACE TEMP TABLE meter_days AS
 SELECT {GROUP}, count(*) AS n, sum(reading_value::{EXACT}) AS total,
-    bit_or(CASE WHEN slot < 64 THEN 1::UBIGINT << slot::UBIGINT ELSE 0::UBIGINT END) AS low,
-    bit_or(CASE WHEN slot >= 64 THEN 1::UBIGINT << (slot - 64)::UBIGINT ELSE 0::UBIGINT END)
-        AS high,
+    bit_or(CASE WHEN slot < 32 THEN 1::BIGINT << slot::INTEGER ELSE 0::BIGINT END) AS mask0,
+    bit_or(CASE WHEN slot >= 32 AND slot < 64 THEN 1::BIGINT << (slot - 32)::INTEGER
+        ELSE 0::BIGINT END) AS mask1,
+    bit_or(CASE WHEN slot >= 64 THEN 1::BIGINT << (slot - 64)::INTEGER ELSE 0::BIGINT END)
+        AS mask2,
     bool_or(off_grid) AS off_grid
 FROM (SELECT meter_id, obis_code, reading_type, reading_value,
         local_time::DATE AS day,
@@ -213,7 +237,8 @@ GROUP BY ALL"""
 #: Meter-days that may repeat a key: only their readings need an exact decision.
 DIRTY_DAYS = f"""
 CREATE OR REPLACE TEMP TABLE dirty_days AS
-SELECT {GROUP} FROM meter_days WHERE off_grid OR n <> bit_count(low) + bit_count(high)"""
+SELECT {GROUP} FROM meter_days
+WHERE off_grid OR n <> bit_count(mask0) + bit_count(mask1) + bit_count(mask2)"""
 
 _IN_DIRTY_DAY = """c.meter_id = d.meter_id AND c.obis_code = d.obis_code
     AND c.reading_type = d.reading_type AND c.local_time::DATE = d.day"""
@@ -222,11 +247,17 @@ DIRTY_ROWS = f"""
 CREATE OR REPLACE TEMP TABLE dirty_rows AS
 SELECT c.* FROM candidate_rows c SEMI JOIN dirty_days d ON {_IN_DIRTY_DAY}"""
 
+#: Columns of a candidate row.
+CANDIDATE = (
+    "meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,"
+    " source_seq, rank, local_time"
+)
+
 #: One row per key of the dirty meter-days: existing rows win, then the earliest file, then the
 #: lowest value.
 KEPT_ROWS = f"""
 CREATE OR REPLACE TEMP TABLE kept_rows AS
-SELECT * EXCLUDE (pick) FROM (
+SELECT {CANDIDATE} FROM (
     SELECT *, row_number() OVER (PARTITION BY {KEY}
         ORDER BY rank, source_seq, reading_value NULLS LAST, error_value NULLS LAST) AS pick
     FROM dirty_rows)
@@ -245,7 +276,7 @@ MERGED = f"""
 CREATE OR REPLACE TEMP VIEW merged_rows AS
 SELECT c.* FROM candidate_rows c ANTI JOIN dirty_days d ON {_IN_DIRTY_DAY}
 UNION ALL
-SELECT * FROM kept_rows"""
+SELECT {CANDIDATE} FROM kept_rows"""
 
 #: Rows that lost to a kept row of another value (VEE's ``duplicate_conflict`` evidence).
 CONFLICTS = """
@@ -257,19 +288,28 @@ FROM dirty_rows d JOIN kept_rows k
     AND d.reading_type = k.reading_type AND d.reading_date_time = k.reading_date_time
 WHERE d.reading_value <> k.reading_value"""
 
-#: Exact totals of dirty meter-days after de-duplication replace their raw totals.
-FIX_DIRTY_TOTALS = f"""
-UPDATE meter_days SET total = fixed.total
-FROM (SELECT meter_id, obis_code, reading_type, local_time::DATE AS day,
-        sum(reading_value::{EXACT}) AS total
-      FROM kept_rows GROUP BY ALL) AS fixed
-WHERE meter_days.meter_id = fixed.meter_id AND meter_days.obis_code = fixed.obis_code
-    AND meter_days.reading_type = fixed.reading_type AND meter_days.day = fixed.day"""
+#: Exact totals of every meter-day: dirty meter-days summed again after de-duplication.
+DAY_TOTALS = f"""
+CREATE OR REPLACE TEMP VIEW day_totals AS
+SELECT m.meter_id, m.obis_code, m.reading_type, m.day, m.total
+FROM meter_days m ANTI JOIN dirty_days d
+    ON m.meter_id = d.meter_id AND m.obis_code = d.obis_code
+    AND m.reading_type = d.reading_type AND m.day = d.day
+UNION ALL
+SELECT meter_id, obis_code, reading_type, local_time::DATE AS day,
+    sum(reading_value::{EXACT}) AS total
+FROM kept_rows GROUP BY meter_id, obis_code, reading_type, local_time::DATE"""
+
+#: Totals when no meter-day is dirty: the raw ones.
+ALL_DAY_TOTALS = (
+    "CREATE OR REPLACE TEMP VIEW day_totals AS"
+    " SELECT meter_id, obis_code, reading_type, day, total FROM meter_days"
+)
 
 #: ``aggregated_daily`` of every touched day with interval reads (sum of INT reads, reference 3.5).
 AGGREGATE_DAILY = """
 SELECT meter_id, sum(total)::DOUBLE AS aggregated_consumption, strftime(day, '%Y%m%d') AS date_str
-FROM meter_days WHERE reading_type = 'INT'
+FROM day_totals WHERE reading_type = 'INT'
 GROUP BY meter_id, day"""
 
 MERGED_DAILY = f"SELECT {DAILY_OUT} FROM merged_rows"
@@ -288,6 +328,11 @@ def merged_new_rows(partitions: Sequence[tuple[str, str]]) -> str:
     return f"SELECT {DAILY_OUT} FROM merged_rows WHERE rank = 1 AND ({wanted})"
 
 
+def roll_up(kind: str, files: Sequence[str], relation: Relation = read_parquet) -> str:
+    """Weekly or monthly sums of the given ``aggregated_daily`` partition files."""
+    return ROLL_UPS[kind][0].replace("$files", relation(files, ("date_str",)))
+
+
 ROLL_UPS = {
     "weekly": (
         f"""
@@ -296,7 +341,7 @@ SELECT meter_id, month, sum(aggregated_consumption::{EXACT})::DOUBLE AS aggregat
 FROM (SELECT meter_id, aggregated_consumption, strptime(date_str, '%Y%m%d') AS day,
         year(day)::INTEGER AS year, month(day)::INTEGER AS month,
         weekofyear(day)::INTEGER AS week_of_year
-      FROM read_parquet($files, hive_partitioning=true, hive_types={{'date_str': VARCHAR}}))
+      FROM $files)
 GROUP BY meter_id, year, week_of_year, month""",
         ("year", "week_of_year"),
     ),
@@ -306,7 +351,7 @@ SELECT meter_id, sum(aggregated_consumption::{EXACT})::DOUBLE AS aggregated_cons
     year, month
 FROM (SELECT meter_id, aggregated_consumption, strptime(date_str, '%Y%m%d') AS day,
         year(day)::INTEGER AS year, month(day)::INTEGER AS month
-      FROM read_parquet($files, hive_partitioning=true, hive_types={{'date_str': VARCHAR}}))
+      FROM $files)
 GROUP BY meter_id, year, month""",
         ("year", "month"),
     ),

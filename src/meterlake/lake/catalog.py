@@ -69,6 +69,16 @@ def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Sch
     return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
 
 
+def view_over_files(name: str, files: list[str]) -> str:
+    """``CREATE VIEW`` of table ``name`` over the listed files (URLs of an object store too)."""
+    columns = VIEWS[name][2]
+    if not files:
+        return f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}"
+    partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
+    source = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
+
+
 def _empty(columns: pa.Schema) -> str:
     typed = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in columns)
     return f"SELECT {typed} WHERE false"

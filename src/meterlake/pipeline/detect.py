@@ -46,6 +46,8 @@ class DetectOptions:
     data_end: date | None = None
     batch_size: int = MAX_BATCH_SIZE
     seed: int = 0
+    #: Model each batch's meters on Spark (``engine = "spark"``), one task per meter group.
+    on_spark: bool = False
 
 
 @dataclass
@@ -107,10 +109,11 @@ def detect(
         txn = Transaction(layout, run_id)
         try:
             advance = progress(f"detecting anomalies ({detector.name})", len(matrix.meter_ids))
+            model = (detector, weather, options.on_spark)
             offset = 0
             for batch in batches:
                 rows = np.arange(offset, offset + batch.size)
-                _run_batch(layout, txn, report, (detector, weather), matrix, keep, rows, batch)
+                _run_batch(layout, txn, report, model, matrix, keep, rows, batch)
                 offset += batch.size
                 advance(batch.size)
             report.seconds = round(time.perf_counter() - started, 3)
@@ -129,20 +132,25 @@ def _run_batch(  # noqa: PLR0917 (one batch needs the run's whole context)
     layout: LakeLayout,
     txn: Transaction,
     report: DetectReport,
-    model: tuple[Detector, DailyWeather | None],
+    model: tuple[Detector, DailyWeather | None, bool],
     matrix: DailyMatrix,
     keep: np.ndarray,
     rows: np.ndarray,
     batch: MeterBatch,
 ) -> None:
     """Model the batch's meters that have new days and stage their new rows."""
-    detector, weather = model
+    detector, weather, on_spark = model
     work = rows[keep[rows].any(axis=1)]
     report.meters_skipped += rows.size - work.size
     if work.size == 0:
         return
     subset = matrix.take(work)
-    table = anomaly_table(subset, detector.band(subset, weather), keep[work])
+    if on_spark:
+        from meterlake.engines.spark_analytics import detect_anomalies  # noqa: PLC0415 (extra)
+
+        table = detect_anomalies(subset, detector, weather, keep[work])
+    else:
+        table = anomaly_table(subset, detector.band(subset, weather), keep[work])
     if table.num_rows == 0:
         return
     name = _UNSAFE.sub("_", f"{report.data_end}_{batch.name}_{report.run_id}") + ".parquet"

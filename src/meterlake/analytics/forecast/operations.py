@@ -25,6 +25,7 @@ from meterlake.analytics.forecast.calendar import Weather
 from meterlake.analytics.forecast.online import online_forecast
 from meterlake.analytics.forecast.pipeline import (
     Progress,
+    Scorer,
     TrainRequest,
     batch_forecast,
     meter_range,
@@ -47,8 +48,14 @@ BUILT_IN = "seasonal_naive"
 class Forecasting:
     """Train, store, activate and apply forecast models of one lake."""
 
-    def __init__(self, layout: LakeLayout, query: data.Query, endpoint: str) -> None:
-        """``query`` runs SQL over the lake's views; ``endpoint`` is the default alias."""
+    def __init__(
+        self, layout: LakeLayout, query: data.Query, endpoint: str, on_spark: bool = False
+    ) -> None:
+        """``query`` runs SQL over the lake's views; ``endpoint`` is the default alias.
+
+        ``on_spark``: batch forecasts score each batch's meters on Spark (``engine = "spark"``).
+        """
+        self.on_spark = on_spark
         self.layout = layout
         self.query = query
         self.endpoint = endpoint
@@ -81,7 +88,14 @@ class Forecasting:
         if not chosen:
             raise InputError("no meters in the lake (or in the range asked for)")
         tables = list(
-            batch_forecast(self.query, model, chosen, (data_end, days * 24, batch_size), progress)
+            batch_forecast(
+                self.query,
+                model,
+                chosen,
+                (data_end, days * 24, batch_size),
+                progress,
+                _spark_scorer() if self.on_spark else None,
+            )
         )
         rows = self._write(pa.concat_tables(tables), data_end, version)
         return {"model": version, "meters": len(chosen), "rows": rows, "data_end": data_end}
@@ -178,3 +192,9 @@ def _one_thread(model: Forecaster) -> Forecaster:
     ):
         setattr(model, "params", dataclasses.replace(params, threads=1))  # noqa: B010
     return model
+
+
+def _spark_scorer() -> Scorer:
+    from meterlake.engines.spark_analytics import score_forecasts  # noqa: PLC0415 (extra)
+
+    return score_forecasts

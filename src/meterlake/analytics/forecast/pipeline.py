@@ -22,6 +22,7 @@ from meterlake.analytics.forecast.calendar import Weather
 from meterlake.analytics.forecast.features import CONTEXT
 from meterlake.analytics.forecast.kinds import new_model
 from meterlake.analytics.forecast.naive import SeasonalNaive
+from meterlake.analytics.forecast.series import HourlyPanel
 from meterlake.errors import InputError
 
 Advance = Callable[[int], None]
@@ -105,12 +106,18 @@ def meter_range(meters: Sequence[str], first: int, last: int | None) -> list[str
     return list(meters[first - 1 : last])
 
 
-def batch_forecast(
+#: ``(context, model, (data_end, hours), weather) -> forecast table``: another place to score
+#: a batch (Spark, one task per meter), with the same model code.
+Scorer = Callable[[HourlyPanel, Forecaster, tuple[datetime, int], Weather | None], pa.Table]
+
+
+def batch_forecast(  # noqa: PLR0917 (the batch request and where to score it)
     query: data.Query,
     model: Forecaster,
     meters: Sequence[str],
     request: tuple[datetime, int, int],
     progress: Progress,
+    scorer: Scorer | None = None,
 ) -> Iterator[pa.Table]:
     """Forecast tables, one per batch; ``request`` = (data_end, hours, batch size)."""
     data_end, hours, batch_size = request
@@ -119,8 +126,11 @@ def batch_forecast(
     for first in range(0, len(meters), batch_size):
         batch = list(meters[first : first + batch_size])
         context = data.hourly_panel(query, batch, data_end - timedelta(hours=CONTEXT), data_end)
-        values = model.predict(context, hours, TABLE_LEVELS, weather)
-        yield forecast_table(context.meter_ids, data_end, values)
+        if scorer is not None:
+            yield scorer(context, model, (data_end, hours), weather)
+        else:
+            values = model.predict(context, hours, TABLE_LEVELS, weather)
+            yield forecast_table(context.meter_ids, data_end, values)
         advance(len(batch))
 
 
