@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     files, rows = _fleet(args.workdir / tag, spec)
     size = sum(p.stat().st_size for p in files)
     env = {**os.environ, "MLK_PROGRESS": "false", "MLK_SPARK_MASTER": args.spark_master}
+    env["MLK_VEE__ON_INGEST"] = "false"  # both engines' ingest alone; VEE runs on DuckDB either way
     env["MLK_SPARK_CONF"] = json.dumps({"spark.driver.memory": args.spark_memory})
     seconds = {
         engine: _ingest(engine, args.workdir / f"{tag}-lake-{engine}", files, env)

@@ -34,6 +34,8 @@ TABLES = {
     "aggregated_weekly": "meter_id, year, week_of_year, month, aggregated_consumption",
     "aggregated_monthly": "meter_id, year, month, aggregated_consumption",
     "quarantine": "file, line, trim(raw, chr(10) || chr(13)) AS raw",
+    "reading_conflicts": "{run} AS run, meter_id, obis_code, reading_type, reading_date_time,"
+    " kept_value, discarded_value, source_seq, date_str",
 }
 KAGGLE = "LCLid,tstp,energy(kWh/hh)\n"
 

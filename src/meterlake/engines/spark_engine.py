@@ -155,6 +155,10 @@ class SparkEngine:
         if self._sql("SELECT count(*) FROM dirty_days").collect()[0][0]:
             for name in ("DIRTY_ROWS", "KEPT_ROWS"):
                 self._sql(getattr(sql, name))
+            if batch.conflicts_out is not None:
+                conflicts = self._sql(sql.CONFLICTS)
+                if not conflicts.isEmpty():
+                    self._write(conflicts, batch.conflicts_out, ("date_str",))
             for seq, count in self._sql(sql.DROPPED_BY_FILE).collect():
                 result.duplicates_by_file[seq] = result.duplicates_by_file.get(seq, 0) + count
             self._sql(sql.DAY_TOTALS)
