@@ -227,6 +227,9 @@ def _server(root: Path, port: int) -> subprocess.Popen[bytes]:
             response = connection.getresponse()
             # Measure the steady state: the meter-clustered reads store filled.
             if response.status == 200 and json.loads(response.read())["reading_store"] == "current":
+                # The store's files were just written: let the kernel write them back first, so
+                # the run measures the steady state, not a server's first minute (writeback).
+                os.sync()
                 return server
         except OSError:
             pass

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from meterlake.api.lanes import in_lookup_lane
 from meterlake.errors import InputError
 from meterlake.service import MeterLake
 
@@ -40,13 +41,14 @@ def moment(name: str, text: str) -> datetime:
 
 
 #: The bodies are plain JSON built by the service; returning them as ``JSONResponse`` skips
-#: a second validation pass that cost more than the query itself. The routes stay in the thread
-#: pool: on the event loop they were cheaper alone but saturated one core under load.
+#: a second validation pass that cost more than the query itself. The work runs in the lookup
+#: lane (``lanes``): on the event loop it saturated one core under load, in the whole thread
+#: pool the threads fought over the GIL.
 router = APIRouter(tags=["reference-compatible"])
 
 
 @router.get("/consumption/{requested_aggregation}/{year}/{meter_id}")
-def consumption(
+async def consumption(
     request: Request,
     requested_aggregation: str,
     year: Annotated[int, Path(ge=1900, le=2200)],
@@ -57,11 +59,14 @@ def consumption(
     Daily ``[id, "yyyyMMdd", kWh]``, weekly ``[id, year, week, kWh]``, monthly
     ``[id, year, month, kWh]``.
     """
-    return JSONResponse(lake_of(request).consumption(requested_aggregation, year, meter_id))
+    lake = lake_of(request)
+    return await in_lookup_lane(
+        request, lambda: JSONResponse(lake.consumption(requested_aggregation, year, meter_id))
+    )
 
 
 @router.get("/anomaly/{meter_id}")
-def anomaly(
+async def anomaly(
     request: Request,
     meter_id: MeterId,
     data_start: Annotated[str, Query()],
@@ -73,13 +78,14 @@ def anomaly(
     ``outlier_only=1`` keeps anomalies only.
     """
     start, end = moment("data_start", data_start), moment("data_end", data_end)
-    return JSONResponse(
-        lake_of(request).anomalies(meter_id, start, end, outlier_only.strip() == "1")
+    lake, outliers = lake_of(request), outlier_only.strip() == "1"
+    return await in_lookup_lane(
+        request, lambda: JSONResponse(lake.anomalies(meter_id, start, end, outliers))
     )
 
 
 @router.get("/forecast/{meter_id}")
-def forecast(
+async def forecast(
     request: Request,
     meter_id: MeterId,
     data_start: Annotated[str, Query()],
@@ -88,11 +94,14 @@ def forecast(
 ) -> JSONResponse:
     """P90 kWh for the 168 hours after the last observed hour, keyed by epoch milliseconds."""
     start, end = moment("data_start", data_start), moment("data_end", data_end)
-    return JSONResponse(lake_of(request).forecast(meter_id, start, end, ml_endpoint_name))
+    lake = lake_of(request)
+    return await in_lookup_lane(
+        request, lambda: JSONResponse(lake.forecast(meter_id, start, end, ml_endpoint_name))
+    )
 
 
 @router.get("/outage")
-def outage(
+async def outage(
     request: Request,
     start_date_time: Annotated[str, Query()],
     end_date_time: Annotated[str, Query()],
@@ -101,4 +110,5 @@ def outage(
     """ERR reads in the inclusive window joined with the meters' lat/long; nulls omitted."""
     start = moment("start_date_time", start_date_time)
     end = moment("end_date_time", end_date_time)
-    return JSONResponse(lake_of(request).outages(start, end, error_code))
+    lake = lake_of(request)
+    return await in_lookup_lane(request, lambda: JSONResponse(lake.outages(start, end, error_code)))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 
 from meterlake.api.compat import METER_ID, lake_of, moment
+from meterlake.api.lanes import in_lookup_lane
 from meterlake.errors import InputError
 
 router = APIRouter(prefix="/v1", tags=["v1"])
@@ -118,7 +119,7 @@ def meter(request: Request, meter_id: MeterId) -> Meter:
 
 
 @router.get("/meters/{meter_id}/readings", response_model=list[Reading])
-def readings(
+async def readings(
     request: Request,
     meter_id: MeterId,
     *,
@@ -128,14 +129,14 @@ def readings(
     limit: Limit = 5_000,
 ) -> Response:
     """Readings in ``[start, end)`` at ``raw``, ``hour``, ``day``, ``week`` or ``month``."""
-    rows = lake_of(request).readings(
-        meter_id, moment("start", start), moment("end", end), resolution, limit
+    lake, first, last = lake_of(request), moment("start", start), moment("end", end)
+    return await in_lookup_lane(
+        request, lambda: _json(READINGS, lake.readings(meter_id, first, last, resolution, limit))
     )
-    return _json(READINGS, rows)
 
 
 @router.get("/meters/{meter_id}/forecast", response_model=list[Forecast])
-def forecast(
+async def forecast(
     request: Request,
     meter_id: MeterId,
     start: str,
@@ -146,8 +147,10 @@ def forecast(
     levels = tuple(float(q) for q in quantiles.split(","))
     if not all(0 < q < 1 for q in levels):
         raise InputError("quantiles must lie strictly between 0 and 1")
-    rows = lake_of(request).forecasts(meter_id, moment("start", start), moment("end", end), levels)
-    return _json(FORECASTS, rows)
+    lake, first, last = lake_of(request), moment("start", start), moment("end", end)
+    return await in_lookup_lane(
+        request, lambda: _json(FORECASTS, lake.forecasts(meter_id, first, last, levels))
+    )
 
 
 @router.get("/meters/{meter_id}/consumption")

@@ -14,7 +14,6 @@ from typing import TypeVar, cast
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from meterlake.errors import QueryError
 from meterlake.lake.catalog import (
@@ -92,17 +91,14 @@ class LakeReader:
         with commit_lock(self.layout, shared=True):
             self._views()
             if self._store is not None and self._store_generation == self._generation:
-                reads = self._store.reads(meter_id, start.date(), end.date())
-            else:
-                source = readings_between(self.layout, start.date(), end.date())
-                return self._run(
-                    f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
-                    WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
-                    ORDER BY reading_date_time, reading_type""",
-                    [meter_id, start, end],
-                )
-        times = reads.column("reading_date_time")
-        return reads.filter(pc.and_(pc.greater_equal(times, start), pc.less(times, end)))
+                return self._store.reads(meter_id, start, end)
+            source = readings_between(self.layout, start.date(), end.date())
+            return self._run(
+                f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
+                WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
+                ORDER BY reading_date_time, reading_type""",
+                [meter_id, start, end],
+            )
 
     def meter_rows(self, name: str, meter_id: str) -> pa.Table | None:
         """The rows of one meter in the cached table ``name``; ``None`` if it is not cached."""

@@ -26,7 +26,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -98,15 +98,16 @@ class MonthReads:
     first: datetime
     slices: MeterSlices
 
-    def reads(self, meter_id: str) -> pa.Table:
-        """The meter's rows of this month, times restored, in time order."""
+    def reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        """The meter's rows of this month in ``[start, end)``, times restored, in time order."""
         rows = self.slices.rows(meter_id)
         offsets = rows.column("offset")
         base = int((self.first - datetime(1970, 1, 1)).total_seconds()) * _MICROS
-        if pa.types.is_int32(offsets.type):  # whole seconds
-            micros = pc.add(pc.multiply(offsets.cast(pa.int64()), _MICROS), base)
-        else:
-            micros = pc.add(offsets, base)
+        unit = _MICROS if pa.types.is_int32(offsets.type) else 1  # whole seconds, or µs
+        bounds = [-(-(_micros(moment) - base) // unit) for moment in (start, end)]  # ceiling
+        first, stop = np.searchsorted(offsets.to_numpy(), bounds, side="left").tolist()
+        rows = rows.slice(first, max(stop - first, 0))
+        micros = pc.add(pc.multiply(rows.column("offset").cast(pa.int64()), unit), base)
         columns = {"reading_date_time": micros.cast(pa.timestamp("us"))}
         columns |= {name: rows.column(name).cast(pa.string()) for name in _CODES}
         columns["reading_value"] = rows.column("reading_value")
@@ -125,11 +126,13 @@ class ReadingStore:
         #: ``yyyyMM`` -> the month's reads; rebound on change, never mutated (readers iterate it).
         self._months: dict[str, MonthReads] = {}
 
-    def reads(self, meter_id: str, first_day: date, last_day: date) -> pa.Table:
-        """The meter's reads of the months of ``first_day`` .. ``last_day``, in time order."""
-        span = (f"{first_day:%Y%m}", f"{last_day:%Y%m}")
+    def reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        """The meter's reads in ``[start, end)``, in time order (then reading type)."""
+        span = (f"{start:%Y%m}", f"{end:%Y%m}")
         months = self._months
-        parts = [months[m].reads(meter_id) for m in sorted(months) if span[0] <= m <= span[1]]
+        parts = [
+            months[m].reads(meter_id, start, end) for m in sorted(months) if span[0] <= m <= span[1]
+        ]
         table = pa.concat_tables(parts) if parts else _empty()
         meter = pa.repeat(pa.scalar(meter_id, pa.string()), table.num_rows)
         return table.add_column(0, "meter_id", meter)
@@ -221,6 +224,11 @@ def _offsets(times: pa.ChunkedArray, first: datetime) -> pa.Array:
     if micros.size and not np.any(micros % _MICROS) and np.abs(micros).max() < 2**31 * _MICROS:
         return pa.array((micros // _MICROS).astype(np.int32))
     return pa.array(micros)
+
+
+def _micros(moment: datetime) -> int:
+    """Microseconds since the epoch of a naive UTC time."""
+    return (moment - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def _empty() -> pa.Table:

@@ -162,7 +162,7 @@ def hourly_history(
         return history_of(
             recent.filter(pc.and_(pc.greater_equal(hours, start), pc.less(hours, end)))
         )
-    return history_of(hourly(meter_reads(meter_id, start, end)))
+    return hourly(meter_reads(meter_id, start, end))
 
 
 def history_of(table: pa.Table) -> HourlyHistory:

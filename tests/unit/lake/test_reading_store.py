@@ -15,7 +15,7 @@ from meterlake.lake.reading_store import STORE_COLUMNS, ReadingStore, partition_
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
-FIRST, LAST = date(2012, 12, 1), date(2013, 3, 31)
+FIRST, LAST = datetime(2012, 12, 1), datetime(2013, 4, 1)
 
 
 def _fleet_lake(root: Path, start: date, end: date, seed: int = 3) -> MeterLake:
