@@ -245,6 +245,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--warmup", type=float, default=1.0, help="seconds at the rate before each measurement"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--lake", type=Path, default=None, help="use this existing lake")
     parser.add_argument("--only", default="", help="comma-separated endpoint names to drive")
@@ -270,7 +273,7 @@ def main() -> int:
         for name, make_url in _urls(meter_ids, args.days, rng).items():
             if chosen and name.split(" ")[0] not in chosen:
                 continue
-            _drive(port, make_url, 20, 1)  # warm caches
+            _drive(port, make_url, args.rate, args.warmup)  # warm caches, results discarded
             before = _cpu_seconds(server.pid)
             row = _drive(port, make_url, args.rate, args.seconds)
             row["server_cpu_ms"] = round(
