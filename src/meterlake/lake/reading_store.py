@@ -36,19 +36,13 @@ import pyarrow.compute as pc
 from pyarrow import ipc
 
 from meterlake.engines.duckdb_sql import quote_literal
+from meterlake.lake.catalog import READING_COLUMNS
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.lock import commit_lock
 from meterlake.lake.meter_slices import MeterSlices
 
-#: Columns of ``reads`` (and of ``LakeReader.meter_reads``).
-STORE_COLUMNS = (
-    "meter_id",
-    "reading_date_time",
-    "reading_value",
-    "reading_type",
-    "obis_code",
-    "error_value",
-)
+#: Columns of ``reads`` (and of ``LakeReader.meter_reads``): the catalog's read columns.
+STORE_COLUMNS = READING_COLUMNS
 _CODES = ("reading_type", "obis_code", "error_value")
 _MICROS = 1_000_000
 _SERIAL = itertools.count()

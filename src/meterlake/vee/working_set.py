@@ -16,6 +16,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from meterlake import schema
 from meterlake.vee.settings import VeeSettings
 
 US_PER_MINUTE = 60_000_000
@@ -31,26 +32,19 @@ READS = pa.schema(
         ("reading_value", pa.float64()),
     ]
 )
-CONFLICTS = pa.schema(
-    [
-        ("meter_id", pa.string()),
-        ("obis_code", pa.string()),
-        ("reading_type", pa.string()),
-        ("reading_date_time", pa.timestamp("us")),
-        ("kept_value", pa.float64()),
-        ("discarded_value", pa.float64()),
-        ("source_seq", pa.int32()),
-        ("run_id", pa.string()),
-    ]
-)
+#: The lake's tables as the working set reads them (without their partition column).
+CONFLICTS = pa.schema([f for f in schema.READING_CONFLICTS if f.name != "date_str"])
 EDITS = pa.schema(
     [
-        ("meter_id", pa.string()),
-        ("obis_code", pa.string()),
-        ("reading_type", pa.string()),
-        ("reading_date_time", pa.timestamp("us")),
-        ("action", pa.string()),
-        ("value", pa.float64()),
+        schema.READING_EDITS.field(name)
+        for name in (
+            "meter_id",
+            "obis_code",
+            "reading_type",
+            "reading_date_time",
+            "action",
+            "value",
+        )
     ]
 )
 TEMPERATURE = pa.schema([("day", pa.date32()), ("temperature", pa.float64())])
