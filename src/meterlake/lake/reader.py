@@ -92,7 +92,8 @@ class LakeReader:
             self._views()
             if self._store is not None and self._store_generation == self._generation:
                 return self._store.reads(meter_id, start, end)
-            source = readings_between(self.layout, start.date(), end.date())
+            margin = timedelta(days=1)  # partitions are local days when a calendar zone is set
+            source = readings_between(self.layout, (start - margin).date(), (end + margin).date())
             return self._run(
                 f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
                 WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?

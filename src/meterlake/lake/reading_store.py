@@ -45,6 +45,7 @@ from meterlake.lake.meter_slices import MeterSlices
 STORE_COLUMNS = READING_COLUMNS
 _CODES = ("reading_type", "obis_code", "error_value")
 _MICROS = 1_000_000
+_MARGIN = timedelta(days=1)
 _SERIAL = itertools.count()
 
 #: (reading type, yyyyMMdd) of one ``daily`` partition.
@@ -121,8 +122,12 @@ class ReadingStore:
         self._months: dict[str, MonthReads] = {}
 
     def reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
-        """The meter's reads in ``[start, end)``, in time order (then reading type)."""
-        span = (f"{start:%Y%m}", f"{end:%Y%m}")
+        """The meter's reads in ``[start, end)``, in time order (then reading type).
+
+        Months are those of the partitions (local days when a calendar zone is set), so a day
+        of margin on each side finds every read whose UTC time lies in the window.
+        """
+        span = (f"{start - _MARGIN:%Y%m}", f"{end + _MARGIN:%Y%m}")
         months = self._months
         parts = [
             months[m].reads(meter_id, start, end) for m in sorted(months) if span[0] <= m <= span[1]

@@ -43,3 +43,33 @@ def test_readings_from_the_store_equal_those_from_the_partitions(tmp_path: Path)
     assert 0.98 * 37 * 48 < sum(row["readings"] for row in weeks) <= 37 * 48  # a few missing
     served.close()
     plain.close()
+
+
+def test_a_read_filed_under_the_next_local_day_is_still_found(tmp_path: Path):
+    settings = Settings(
+        root=tmp_path / "lake", threads=1, progress=False, calendar_timezone="Europe/London"
+    )
+    reads = tmp_path / "reads.csv"
+    times = ["2013043022240000", "2013043023243000", "2013050100240000"]  # UTC; BST is +1 h
+    reads.write_text(
+        "meter_id;obis_code;reading_time;reading_value;error_code;reading_type\n"
+        + "".join(f"M1;1.8.0;{t};{i + 1}.5;;INT\n" for i, t in enumerate(times))
+    )
+    plain = MeterLake(settings)
+    plain.ingest([reads])
+    assert plain.sql("SELECT max(date_str) AS d FROM daily").to_pylist() == [{"d": "20130501"}]
+    served = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
+    served.open()
+    deadline = time.monotonic() + 60
+    while served.serving_state() != "current":
+        assert time.monotonic() < deadline, "the reads store did not fill"
+        time.sleep(0.05)
+    window = (datetime(2013, 4, 30, 20), datetime(2013, 4, 30, 23, 45))  # April 30 in UTC
+    for lake in (plain, served):
+        rows = lake.readings("M1", *window, "raw", 100)
+        assert [(r["time"], r["kwh"]) for r in rows] == [
+            (datetime(2013, 4, 30, 22), 1.5),
+            (datetime(2013, 4, 30, 23, 30), 2.5),
+        ]
+    served.close()
+    plain.close()
