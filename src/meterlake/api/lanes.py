@@ -1,12 +1,13 @@
-"""The lane the single-meter lookups run in: a few threads, not the whole thread pool.
+"""The lane the single-meter lookups run in: one thread, not the whole thread pool.
 
 The lookups are short and almost all Python (in-memory slices, Arrow, numpy, one LightGBM
 call), so they hold the GIL. FastAPI runs plain ``def`` routes in a pool of up to 40 threads;
 under load dozens of them then take turns on the GIL, and every numpy or LightGBM call that
 releases it hands it over: measured in process, an online forecast cost 1.9 ms of CPU on one
-thread and 5.0 ms with eight at once (``docs/benchmarks.md``). Queuing them for a lane of
-``LOOKUP_THREADS`` threads keeps the CPU per request at its single-thread cost; other routes
-(SQL over the lake, reports) keep the default pool, so a slow one never blocks a lookup.
+thread and 5.0 ms with eight at once, 3.0 ms with two (``docs/benchmarks.md``). Queuing them
+for a lane of ``LOOKUP_THREADS`` threads keeps the CPU per request at its single-thread cost;
+other routes (SQL over the lake, reports) keep the default pool, so a slow one never blocks a
+lookup.
 """
 
 from __future__ import annotations
