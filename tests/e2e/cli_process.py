@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CLI = [sys.executable, "-c", "from meterlake.cli import run; run()"]
@@ -23,3 +28,37 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [*CLI, *args], cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=300,
         check=False,
     )  # fmt: skip
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(root: Path, seconds: float = 60) -> Iterator[str]:
+    """``meterlake serve`` over ``root`` in a subprocess; yields its base URL once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "serve", "--root", str(root), "--port", str(port)],
+        env={**cli_env(), "MLK_THREADS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=5):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

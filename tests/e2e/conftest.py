@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cli_process import served
 from sample_site import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -50,38 +45,11 @@ def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> MeterLake:
     return lake
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def sample_server(sample_lake: MeterLake) -> Iterator[Server]:
     """``meterlake serve`` in a subprocess over the sample lake, on a free loopback port."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from meterlake.cli import run; run()", "serve", "--root",
-         str(sample_lake.layout.root), "--port", str(port)],
-        env={**os.environ, "MLK_PROGRESS": "false", "MLK_THREADS": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=5):  # noqa: S310
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    with served(sample_lake.layout.root) as base:
         yield Server(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

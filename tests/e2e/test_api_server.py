@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_process import served
 
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, object]:
@@ -41,25 +31,7 @@ def test_serve_answers_the_reference_endpoints(tmp_path: Path):
     lake = MeterLake(Settings(root=root))
     lake.generate(FleetSpec(meters=2, start=date(2013, 1, 1), end=date(2013, 2, 1), seed=4))
     lake.ingest([lake.layout.landing, root / "reference"])
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from meterlake.cli import run; run()", "serve", "--root", str(root),
-         "--port", str(port)],
-        env={**os.environ, "MLK_PROGRESS": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _get(f"{base}/health")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with served(root, seconds=30) as base:
         status, monthly = _get(f"{base}/consumption/monthly/2013/MAC000002")
         assert status == 200
         assert isinstance(monthly, list)
@@ -88,6 +60,3 @@ def test_serve_answers_the_reference_endpoints(tmp_path: Path):
         assert status == 400
         assert isinstance(problem, dict)
         assert problem["status"] == 400
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,15 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_process import free_port
 from sample_site import Dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_for_line(process: subprocess.Popen[str], text: str, seconds: float) -> str:
@@ -50,7 +44,7 @@ def _wait_for_health(url: str, seconds: float) -> None:
 
 
 def test_demo_ends_with_the_dashboard_on_the_sample_fleet(tmp_path: Path, chromium: Any):
-    port = _free_port()
+    port = free_port()
     demo = subprocess.Popen(
         [sys.executable, "-c", "from meterlake.cli import run; run()", "demo", "--meters", "4",
          "--days", "45", "--port", str(port)],

@@ -6,6 +6,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from meterlake.errors import LakeError
 from meterlake.lake.layout import LakeLayout
@@ -23,9 +24,7 @@ def writer_lock(layout: LakeLayout) -> Iterator[None]:
             raise LakeError(
                 f"{layout.root}: another meterlake process is writing this lake"
             ) from exc
-        handle.truncate(0)
-        handle.write(str(os.getpid()))
-        handle.flush()
+        _name_holder(handle)
         try:
             yield
         finally:
@@ -67,9 +66,7 @@ def pipeline_lock(layout: LakeLayout, *, wait: bool = False) -> Iterator[None]:
                 f"{layout.root}: a pipeline run is already in progress (pid {holder});"
                 " use --wait to queue behind it"
             ) from exc
-        handle.truncate(0)
-        handle.write(str(os.getpid()))
-        handle.flush()
+        _name_holder(handle)
         try:
             yield
         finally:
@@ -89,3 +86,10 @@ def pipeline_busy(layout: LakeLayout) -> bool:
             return True
         fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+
+
+def _name_holder(handle: IO[str]) -> None:
+    """Write this process's id into a lock file it holds (error messages name it)."""
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
