@@ -21,6 +21,7 @@ from meterlake.lake.layout import LakeLayout
 from meterlake.lake.ledger import Ledger
 from meterlake.lake.lock import pipeline_busy, pipeline_lock, writer_lock
 from meterlake.lake.reader import LakeReader
+from meterlake.lake.reading_store import IntervalReads
 from meterlake.lake.runs import load_runs, new_run_id
 from meterlake.lake.transaction import recover
 from meterlake.pipeline.choose import FormatChoice, check_format_name
@@ -151,6 +152,9 @@ class MeterLake:
     def _meter_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
         return self._open_reader().meter_reads(meter_id, start, end)
 
+    def _interval_reads(self, meter_id: str, start: datetime, end: datetime) -> IntervalReads:
+        return self._open_reader().interval_reads(meter_id, start, end)
+
     def _open_reader(self) -> LakeReader:
         if self._reader is None:
             self._recover_if_idle()
@@ -221,7 +225,7 @@ class MeterLake:
         predict = self.forecasting().predictor(model)
         recent_from, recent = self._open_reader().recent_hours(meter_id)
         return compat.forecast(
-            self._meter_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
+            self._interval_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
         )
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
@@ -261,7 +265,7 @@ class MeterLake:
         """168 hourly forecasts with the chosen quantiles (active model, else seasonal naive)."""
         recent_from, recent = self._open_reader().recent_hours(meter_id)
         return v1.forecasts(
-            self._meter_reads,
+            self._interval_reads,
             meter_id,
             window=(start, end),
             quantiles=quantiles,

@@ -27,7 +27,7 @@ from meterlake.lake.catalog import (
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.lock import commit_lock
 from meterlake.lake.meter_slices import MeterSlices
-from meterlake.lake.reading_store import STORE_COLUMNS, ReadingStore
+from meterlake.lake.reading_store import STORE_COLUMNS, IntervalReads, ReadingStore, interval_of
 
 T = TypeVar("T")
 #: ``query(sql, params)`` on the reader's database, for ``derived`` builders.
@@ -92,14 +92,25 @@ class LakeReader:
             self._views()
             if self._store is not None and self._store_generation == self._generation:
                 return self._store.reads(meter_id, start, end)
-            margin = timedelta(days=1)  # partitions are local days when a calendar zone is set
-            source = readings_between(self.layout, (start - margin).date(), (end + margin).date())
-            return self._run(
-                f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
-                WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
-                ORDER BY reading_date_time, reading_type""",
-                [meter_id, start, end],
-            )
+            return self._parquet_reads(meter_id, start, end)
+
+    def interval_reads(self, meter_id: str, start: datetime, end: datetime) -> IntervalReads:
+        """``meter_id``'s interval reads in ``[start, end)`` as arrays (as ``meter_reads``)."""
+        with commit_lock(self.layout, shared=True):
+            self._views()
+            if self._store is not None and self._store_generation == self._generation:
+                return self._store.interval(meter_id, start, end)
+            return interval_of(self._parquet_reads(meter_id, start, end))
+
+    def _parquet_reads(self, meter_id: str, start: datetime, end: datetime) -> pa.Table:
+        margin = timedelta(days=1)  # partitions are local days when a calendar zone is set
+        source = readings_between(self.layout, (start - margin).date(), (end + margin).date())
+        return self._run(
+            f"""SELECT {", ".join(STORE_COLUMNS)} FROM {source}
+            WHERE meter_id = ? AND reading_date_time >= ? AND reading_date_time < ?
+            ORDER BY reading_date_time, reading_type""",
+            [meter_id, start, end],
+        )
 
     def meter_rows(self, name: str, meter_id: str) -> pa.Table | None:
         """The rows of one meter in the cached table ``name``; ``None`` if it is not cached."""

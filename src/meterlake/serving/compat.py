@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from meterlake.analytics.forecast import seasonal_naive
 from meterlake.analytics.forecast.series import HourlyHistory
-from meterlake.serving.meter_reads import MeterReads, hourly
+from meterlake.serving.meter_reads import MeterIntervals, hourly
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 #: An online forecaster: ``(one meter's hourly history, levels) -> (first forecast hour,
@@ -109,7 +109,7 @@ def anomalies_of_rows(
 
 
 def forecast(
-    meter_reads: MeterReads,
+    meter_intervals: MeterIntervals,
     meter_id: str,
     start: datetime,
     end: datetime,
@@ -122,16 +122,14 @@ def forecast(
 
     ``recent``: the meter's rows of the in-memory ``recent_hourly``, when the caller has them.
     """
-    history = hourly_history(meter_reads, meter_id, start, end, recent_from, recent=recent)
+    history = hourly_history(meter_intervals, meter_id, start, end, recent_from, recent=recent)
     if not history:
         return {"consumption": {}}
     begin, quantiles = (predict or naive_predict)(history, (FORECAST_QUANTILE,))
-    values = quantiles[:, 0]
-    epoch = datetime(1970, 1, 1)
-    keys = [
-        int((begin - epoch) / timedelta(milliseconds=1)) + h * 3_600_000 for h in range(len(values))
-    ]
-    return {"consumption": {str(k): float(v) for k, v in zip(keys, values, strict=True)}}
+    values: list[float] = quantiles[:, 0].astype(float).tolist()
+    first = (begin - datetime(1970, 1, 1)) // timedelta(milliseconds=1)
+    keys = map(str, range(first, first + len(values) * 3_600_000, 3_600_000))
+    return {"consumption": dict(zip(keys, values, strict=True))}
 
 
 def naive_predict(
@@ -143,7 +141,7 @@ def naive_predict(
 
 
 def hourly_history(
-    meter_reads: MeterReads,
+    meter_intervals: MeterIntervals,
     meter_id: str,
     start: datetime,
     end: datetime,
@@ -162,7 +160,7 @@ def hourly_history(
         return history_of(
             recent.filter(pc.and_(pc.greater_equal(hours, start), pc.less(hours, end)))
         )
-    return hourly(meter_reads(meter_id, start, end))
+    return hourly(meter_intervals(meter_id, start, end))
 
 
 def history_of(table: pa.Table) -> HourlyHistory:

@@ -15,13 +15,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from meterlake.analytics.forecast.series import HourlyHistory
+from meterlake.lake.reading_store import INTERVAL, IntervalReads
 
 #: ``meter_reads(meter_id, start, end)``: columns ``meter_id, reading_date_time, reading_value,
 #: reading_type, obis_code, error_value``, rows in ``[start, end)`` by time then type.
 MeterReads = Callable[[str, datetime, datetime], pa.Table]
+#: ``meter_intervals(meter_id, start, end)``: the same window's interval reads as arrays.
+MeterIntervals = Callable[[str, datetime, datetime], IntervalReads]
 #: Resolution -> the calendar unit its sums are taken over (``raw``: none).
 UNITS = {"raw": None, "hour": "hour", "day": "day", "week": "week", "month": "month"}
-INTERVAL = "INT"
 
 
 def raw(reads: pa.Table, limit: int) -> pa.Table:
@@ -49,17 +51,15 @@ def per_period(reads: pa.Table, unit: str, limit: int) -> pa.Table:
     return summed.set_column(1, "kwh", kwh).slice(0, limit)
 
 
-def hourly(reads: pa.Table) -> HourlyHistory:
+def hourly(interval: IntervalReads) -> HourlyHistory:
     """Interval kWh summed per hour (NaN when no read of the hour has a value), with numpy.
 
     The reads are in time order, so each hour is one run of rows: ``reduceat`` sums them.
     """
-    interval = reads.filter(pc.equal(reads.column("reading_type"), INTERVAL))
-    micros = interval.column("reading_date_time").cast(pa.timestamp("us")).cast(pa.int64())
-    hours = micros.to_numpy() // 3_600_000_000
+    micros, values = interval
+    hours = micros // 3_600_000_000
     if not len(hours):
         return HourlyHistory(hours.astype(np.int64), np.zeros(0))
-    values = interval.column("reading_value").cast(pa.float64()).to_numpy()
     starts = np.flatnonzero(np.concatenate(([True], hours[1:] != hours[:-1])))
     known = ~np.isnan(values)
     sums = np.add.reduceat(np.where(known, values, 0.0), starts)

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from meterlake.serving.compat import Predict, hourly_history, naive_predict
-from meterlake.serving.meter_reads import UNITS, MeterReads, per_period, raw
+from meterlake.serving.meter_reads import UNITS, MeterIntervals, MeterReads, per_period, raw
 
 Query = Callable[[str, Sequence[object]], pa.Table]
 
@@ -63,7 +63,7 @@ def readings(
 
 
 def forecasts(
-    meter_reads: MeterReads,
+    meter_intervals: MeterIntervals,
     meter_id: str,
     *,
     window: tuple[datetime, datetime],
@@ -73,7 +73,7 @@ def forecasts(
     recent: pa.Table | None = None,
 ) -> list[dict[str, Any]]:
     """168 hourly forecasts after the last observed hour with the chosen quantiles."""
-    history = hourly_history(meter_reads, meter_id, *window, recent_from, recent=recent)
+    history = hourly_history(meter_intervals, meter_id, *window, recent_from, recent=recent)
     if not history:
         return []
     begin, values = (predict or naive_predict)(history, quantiles)

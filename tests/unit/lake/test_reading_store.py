@@ -7,11 +7,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from meterlake.config import Settings
 from meterlake.lake.layout import LakeLayout
 from meterlake.lake.reader import LakeReader
-from meterlake.lake.reading_store import STORE_COLUMNS, ReadingStore, partition_signatures
+from meterlake.lake.reading_store import (
+    STORE_COLUMNS,
+    ReadingStore,
+    interval_of,
+    partition_signatures,
+)
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
@@ -45,7 +51,15 @@ def _stored(store: ReadingStore, meters: list[str]) -> dict[str, list[tuple[obje
         table = store.reads(meter, FIRST, LAST)
         assert table.column_names == list(STORE_COLUMNS)
         found[meter] = [tuple(row.values()) for row in table.to_pylist()]
+        _assert_same_intervals(store.interval(meter, FIRST, LAST), interval_of(table))
     return found
+
+
+def _assert_same_intervals(got: tuple[np.ndarray, np.ndarray], want: tuple[np.ndarray, np.ndarray]):
+    assert got[0].dtype == np.int64
+    assert got[1].dtype == np.float64
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])  # NaN (no value) where the read has none
 
 
 def test_sync_copies_every_read_and_then_only_what_changed(tmp_path: Path):
@@ -90,6 +104,10 @@ def test_a_clustered_reader_answers_like_the_partitions_and_follows_commits(tmp_
         assert expected.column_names == list(STORE_COLUMNS)
         assert reader.meter_reads(meter, *window) == expected
         assert reader.meter_reads("NOBODY", *window).num_rows == 0
+        intervals = plain.interval_reads(meter, *window)  # from the Parquet partitions
+        assert len(intervals[0]) > 48
+        _assert_same_intervals(reader.interval_reads(meter, *window), intervals)
+        assert len(reader.interval_reads("NOBODY", *window)[0]) == 0
 
         # After a commit the answer changes at once (Parquet until the store catches up).
         other = MeterLake(Settings(root=tmp_path / "later"))
