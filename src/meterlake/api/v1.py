@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
+from typing_extensions import TypedDict
 
 from meterlake.api.compat import METER_ID, lake_of, moment
 from meterlake.api.lanes import in_lookup_lane
@@ -131,7 +132,11 @@ async def readings(
     """Readings in ``[start, end)`` at ``raw``, ``hour``, ``day``, ``week`` or ``month``."""
     lake, first, last = lake_of(request), moment("start", start), moment("end", end)
     return await in_lookup_lane(
-        request, lambda: _json(READINGS, lake.readings(meter_id, first, last, resolution, limit))
+        request,
+        lambda: _json(
+            READINGS,
+            [_NO_READING | row for row in lake.readings(meter_id, first, last, resolution, limit)],
+        ),
     )
 
 
@@ -219,10 +224,31 @@ def quality(request: Request) -> list[QualityRow]:
 
 #: Long lists are validated and encoded in one pass (pydantic-core), not row by row and then
 #: again by FastAPI.
-READINGS = TypeAdapter(list[Reading])
-FORECASTS = TypeAdapter(list[Forecast])
+class _ReadingRow(TypedDict):
+    """``Reading`` as the dictionary the lookup builds (serialised without validation)."""
+
+    time: datetime
+    kwh: float | None
+    reading_type: str | None
+    obis_code: str | None
+    error_value: str | None
+    readings: int | None
+
+
+class _ForecastRow(TypedDict):
+    """``Forecast`` as the dictionary the lookup builds."""
+
+    time: datetime
+    quantiles: dict[str, float]
+
+
+#: The lookups' rows are built by our own code, so they are serialised straight to JSON (the
+#: response models above document them): validating them into models first cost 0.4 ms of the
+#: 1.4 ms a week of raw reads takes.
+READINGS = TypeAdapter(list[_ReadingRow])
+FORECASTS = TypeAdapter(list[_ForecastRow])
+_NO_READING = dict.fromkeys(_ReadingRow.__annotations__)  # every field, as the model writes it
 
 
 def _json(adapter: TypeAdapter[Any], rows: list[dict[str, Any]]) -> Response:
-    body = adapter.dump_json(adapter.validate_python(rows))
-    return Response(body, media_type="application/json")
+    return Response(adapter.dump_json(rows), media_type="application/json")
