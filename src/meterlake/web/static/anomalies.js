@@ -4,7 +4,7 @@
 // and cost; year-to-date count; the weekdays they fall on; weekly actual vs anomalous cost.
 (function () {
   const ML = window.ML;
-  const { addDays, api, chart, chartBox, el, fixed, isoDay, mean, ms, round, section, select } = ML;
+  const { addDays, api, bandSeries, chart, chartBox, el, fixed, isoDay, mean, ms, round, section, select } = ML;
   const KINDS = [
     ["dip", "Dip"],
     ["spike", "Spike"],
@@ -46,23 +46,12 @@
       xAxis: { type: "time" },
       yAxis: { type: "value", name: "kWh per day" },
       series: [
-        {
-          name: "expected low",
-          type: "line",
-          stack: "band",
-          showSymbol: false,
-          lineStyle: { opacity: 0 },
-          data: yearRows.map((r) => [ms(r.day), r.yhat_lower]),
-        },
-        {
-          name: "expected band",
-          type: "line",
-          stack: "band",
-          showSymbol: false,
-          lineStyle: { opacity: 0 },
-          areaStyle: { color: "#7FC97F", opacity: 0.5 },
-          data: yearRows.map((r) => [ms(r.day), round(r.yhat_upper - r.yhat_lower, 9)]),
-        },
+        ...bandSeries(
+          "expected low",
+          "expected band",
+          yearRows.map((r) => [ms(r.day), r.yhat_lower, r.yhat_upper]),
+          "#7FC97F",
+        ),
         {
           name: "consumption",
           type: "line",

@@ -233,6 +233,22 @@
     return moment.toISOString().slice(0, 10);
   }
 
+  // A shaded band between two lines: an invisible lower line and the band's height stacked on
+  // it (ECharts draws areas from the axis, so the height, not the upper value, is stacked).
+  // ``rows`` give [time, low, high]; ``color`` fills the band.
+  function bandSeries(lowName, bandName, rows, color) {
+    const line = { type: "line", stack: "band", showSymbol: false, lineStyle: { opacity: 0 } };
+    return [
+      { ...line, name: lowName, data: rows.map(([time, low]) => [time, low]) },
+      {
+        ...line,
+        name: bandName,
+        areaStyle: { color, opacity: 0.5 },
+        data: rows.map(([time, low, high]) => [time, round(high - low, 9)]),
+      },
+    ];
+  }
+
   // --- numbers -------------------------------------------------------------------------------
   function round(value, digits) {
     const scale = 10 ** digits;
@@ -251,6 +267,7 @@
     WEEKDAYS,
     addDays,
     api,
+    bandSeries,
     chart,
     chartBox,
     costPerKwh,

@@ -4,7 +4,7 @@
 // vs forecast for a chosen weekday.
 (function () {
   const ML = window.ML;
-  const { addDays, api, chart, chartBox, el, fixed, isoDay, mean, ms, round, section, select } = ML;
+  const { addDays, api, bandSeries, chart, chartBox, el, fixed, isoDay, mean, ms, round, section, select } = ML;
   const HISTORY_DAYS = 14;
   const DAILY_DAYS = 28;
   const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
@@ -41,23 +41,7 @@
       yAxis: { type: "value", name: "kWh per hour" },
       series: [
         { name: "actual", type: "line", showSymbol: false, color: "#1d2733", data: history.map((r) => [ms(r.time), r.kwh]) },
-        {
-          name: "P10",
-          type: "line",
-          stack: "band",
-          showSymbol: false,
-          lineStyle: { opacity: 0 },
-          data: forecast.map((r) => [ms(r.time), r.p10]),
-        },
-        {
-          name: "P10-P90",
-          type: "line",
-          stack: "band",
-          showSymbol: false,
-          lineStyle: { opacity: 0 },
-          areaStyle: { color: "#91cc75", opacity: 0.5 },
-          data: forecast.map((r) => [ms(r.time), round(r.p90 - r.p10, 9)]),
-        },
+        ...bandSeries("P10", "P10-P90", forecast.map((r) => [ms(r.time), r.p10, r.p90]), "#91cc75"),
         { name: "P50", type: "line", showSymbol: false, color: "#3ba272", data: forecast.map((r) => [ms(r.time), r.p50]) },
       ],
     });
