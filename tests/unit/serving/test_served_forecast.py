@@ -1,3 +1,4 @@
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -12,15 +13,25 @@ def test_forecasts_from_the_in_memory_hours_equal_those_from_the_partitions(tmp_
     plain = MeterLake(settings)
     plain.generate(FleetSpec(meters=3, start=date(2013, 1, 1), end=date(2013, 3, 1), seed=4))
     plain.ingest([plain.layout.landing])
-    served = MeterLake(settings, cached=SERVED_FROM_MEMORY)
+    # As a server: the recent hours in memory, older reads from the meter-clustered store.
+    served = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
     served.open()
+    deadline = time.monotonic() + 60
+    while served.serving_state() != "current" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert served.serving_state() == "current"
     recent_from, rows = served._open_reader().recent_hours("MAC000002")
     assert recent_from is not None
     assert rows is not None
     assert rows.num_rows > 24 * 28
-    end = datetime(2013, 2, 27, 13)
+    recent_end = datetime(2013, 2, 27, 13)
+    older_end = datetime(2013, 1, 30, 13)  # its 28 days start before the in-memory hours
+    assert older_end - timedelta(days=28) < recent_from < recent_end - timedelta(days=28)
+    windows = [
+        (end - timedelta(days=days), end) for end in (recent_end, older_end) for days in (3, 40)
+    ]
     for meter in ("MAC000002", "MAC000003", "MAC000004", "UNKNOWN"):
-        for start in (end - timedelta(days=3), end - timedelta(days=40)):
+        for start, end in windows:
             answer = served.forecast(meter, start, end)
             assert answer == plain.forecast(meter, start, end)
             assert len(answer["consumption"]) == (0 if meter == "UNKNOWN" else 168)
