@@ -8,7 +8,7 @@ from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
 
-def test_forecasts_from_the_in_memory_hours_equal_those_from_the_partitions(tmp_path: Path):
+def test_served_forecasts_from_memory_and_the_store_equal_the_partitions_ones(tmp_path: Path):
     settings = Settings(root=tmp_path / "lake", threads=1, progress=False)
     plain = MeterLake(settings)
     plain.generate(FleetSpec(meters=3, start=date(2013, 1, 1), end=date(2013, 3, 1), seed=4))
