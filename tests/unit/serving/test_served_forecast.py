@@ -1,8 +1,8 @@
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from meterlake.api.app import SERVED_FROM_MEMORY
+from served_lake import open_served
+
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
@@ -14,12 +14,7 @@ def test_served_forecasts_from_memory_and_the_store_equal_the_partitions_ones(tm
     plain.generate(FleetSpec(meters=3, start=date(2013, 1, 1), end=date(2013, 3, 1), seed=4))
     plain.ingest([plain.layout.landing])
     # As a server: the recent hours in memory, older reads from the meter-clustered store.
-    served = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
-    served.open()
-    deadline = time.monotonic() + 60
-    while served.serving_state() != "current" and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert served.serving_state() == "current"
+    served = open_served(settings)
     recent_from, rows = served._open_reader().recent_hours("MAC000002")
     assert recent_from is not None
     assert rows is not None

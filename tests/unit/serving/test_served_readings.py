@@ -1,8 +1,8 @@
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from meterlake.api.app import SERVED_FROM_MEMORY
+from served_lake import open_served
+
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
@@ -13,12 +13,7 @@ def test_readings_from_the_store_equal_those_from_the_partitions(tmp_path: Path)
     plain = MeterLake(settings)
     plain.generate(FleetSpec(meters=3, start=date(2013, 1, 20), end=date(2013, 3, 10), seed=6))
     plain.ingest([plain.layout.landing])
-    served = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
-    served.open()
-    deadline = time.monotonic() + 60
-    while served.serving_state() != "current":
-        assert time.monotonic() < deadline, "the reads store did not fill"
-        time.sleep(0.05)
+    served = open_served(settings)
     windows = [
         (datetime(2013, 1, 28, 10, 30), datetime(2013, 2, 4, 10, 30)),  # across months
         (datetime(2013, 2, 1), datetime(2013, 3, 10)),
@@ -58,12 +53,7 @@ def test_a_read_filed_under_the_next_local_day_is_still_found(tmp_path: Path):
     plain = MeterLake(settings)
     plain.ingest([reads])
     assert plain.sql("SELECT max(date_str) AS d FROM daily").to_pylist() == [{"d": "20130501"}]
-    served = MeterLake(settings, cached=SERVED_FROM_MEMORY, clustered=True)
-    served.open()
-    deadline = time.monotonic() + 60
-    while served.serving_state() != "current":
-        assert time.monotonic() < deadline, "the reads store did not fill"
-        time.sleep(0.05)
+    served = open_served(settings)
     window = (datetime(2013, 4, 30, 20), datetime(2013, 4, 30, 23, 45))  # April 30 in UTC
     for lake in (plain, served):
         rows = lake.readings("M1", *window, "raw", 100)
