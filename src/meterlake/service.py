@@ -222,7 +222,7 @@ class MeterLake:
         self, meter_id: str, start: datetime, end: datetime, model: str | None = None
     ) -> dict[str, Any]:
         """The reference ``/forecast`` body from the named model (default: the active one)."""
-        predict = self.forecasting().predictor(model)
+        predict = self.forecasting().predictor(model, meter_id)
         recent_from, recent = self._open_reader().recent_hours(meter_id)
         return compat.forecast(
             self._interval_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
@@ -270,7 +270,7 @@ class MeterLake:
             window=(start, end),
             quantiles=quantiles,
             recent_from=recent_from,
-            predict=self.forecasting().predictor(None),
+            predict=self.forecasting().predictor(None, meter_id),
             recent=recent,
         )
 

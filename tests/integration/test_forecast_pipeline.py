@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
@@ -43,6 +44,8 @@ def test_training_records_the_window_sample_and_metrics_beside_the_baseline(trai
     assert meta["kind"] == "gbm"
     assert meta["meters"] == 8
     assert meta["weather"] is True
+    assert meta["attributes"] == 8  # every sampled meter's tariff and Acorn were found
+    assert meta["params"]["attributes"] is True
     assert set(meta["metrics"]) == {"gbm", "naive168", "naive24"}
     assert set(meta["metrics"]["gbm"]) >= {"mase", "wql", "coverage_80"}
     origins = meta["windows"]["origins"]
@@ -116,6 +119,30 @@ def test_the_api_forecasts_with_the_active_model(trained: Settings):
     ).json()
     assert len(v1) == 168
     assert all(h["quantiles"]["p10"] <= h["quantiles"]["p90"] for h in v1)
+
+
+def test_online_forecasts_use_the_meters_households_row(trained: Settings):
+    from meterlake.analytics.forecast import data  # noqa: PLC0415
+    from meterlake.analytics.forecast.attributes import matrix  # noqa: PLC0415
+    from meterlake.analytics.forecast.online import online_forecast  # noqa: PLC0415
+    from meterlake.analytics.forecast.series import HourlyHistory  # noqa: PLC0415
+
+    lake = MeterLake(trained)
+    households = lake.sql("SELECT lclid, stdortou, acorn FROM households ORDER BY 1", [])
+    assert households.num_rows == 12
+    assert set(households.column("stdortou").to_pylist()) <= {"Std", "ToU"}
+    row = matrix(data.attributes(lake.sql), ["MAC000002"])
+    assert np.isfinite(row[0, [0, 2]]).all()  # Acorn category and tariff known
+    forecasting = lake.forecasting()
+    panel = data.hourly_panel(lake.sql, ["MAC000002"], datetime(2013, 9, 1), DATA_END)
+    first = int(np.datetime64(panel.start, "h").astype(np.int64))
+    history = HourlyHistory(first + np.arange(panel.hours), panel.values[0])
+    answer = forecasting.predictor(None, "MAC000002")(history, (0.5,))  # type: ignore[misc]
+    model = forecasting.store.load(forecasting.model(None)["version"])
+    direct = online_forecast(model, history, (0.5,), data.weather(lake.sql), attributes=row)
+    assert answer[0] == direct[0]
+    assert np.array_equal(answer[1], direct[1])
+    lake.close()
 
 
 def test_without_a_model_forecasts_fall_back_and_batch_asks_for_training(tmp_path: Path):

@@ -10,6 +10,7 @@ a meter's answer does not depend on which meters share its task.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -93,12 +94,14 @@ def score_forecasts(
         }
     )
     width = context.hours
+    position = {meter: i for i, meter in enumerate(context.meter_ids)}
 
     def one_meter(frame: pd.DataFrame) -> pd.DataFrame:
         values = np.full((1, width), np.nan)
         values[0, frame["hour"].to_numpy()] = frame["kwh"].to_numpy()
         meter = str(frame["meter_id"].iloc[0])
-        single = HourlyPanel((meter,), context.start, values)
+        row = context.select(np.array([position[meter]], dtype=np.int64))
+        single = replace(row, values=values)  # with the meter's attributes
         predicted = model.predict(single, hours, TABLE_LEVELS, weather)
         rows: pd.DataFrame = forecast_table([meter], data_end, predicted).to_pandas()
         return rows

@@ -30,7 +30,7 @@ def sniff_layout(path: Path, head: bytes | None = None) -> CsvLayout:
     tried = (
         f"london (LCL 6-column or Kaggle 3-column header; found {lines[0][:80]!r}),"
         f" mdm ({why_not_mdm}), mrasco (no ZHV header naming a D-flow),"
-        " weather/geodata/full_geo/cis (no matching header or rows),"
+        " weather/geodata/full_geo/cis/households (no matching header or rows),"
         " json/parquet/orc/avro (no JSON object or file signature)"
     )
     raise RejectedFileError(path, f"unknown layout; tried {tried}")

@@ -20,6 +20,7 @@ TABLE_DIRS = {
     "geodata": "business/reference/geodata",
     "full_geo": "business/reference/full_geo",
     "cis": "business/reference/cis",
+    "households": "business/reference/households",
     "clean": "clean",
     "reading_flags": "business/vee/flags",
     "reading_estimates": "business/vee/estimates",

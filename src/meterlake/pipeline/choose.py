@@ -50,7 +50,7 @@ class FormatChoice:
 
 
 def reference_table(source: Source, formats: FormatChoice) -> str | None:
-    """The reference table a source holds (weather, geodata, full_geo, cis), if any."""
+    """The reference table a source holds (weather, geodata, full_geo, cis, households), if any."""
     name = formats.for_file(source.shown)
     if name in REFERENCE_TABLES:
         return name

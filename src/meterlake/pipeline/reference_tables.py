@@ -1,4 +1,4 @@
-"""Reference tables in the lake: weather, geodata, full_geo and cis (reference 2.5-2.7, 3.8).
+"""Reference tables in the lake: weather, geodata, full_geo, cis (reference 2.5-2.7) and households.
 
 A landing file that holds one of them is merged into its table by key: a newer delivery of the
 same key replaces the older row, so loading the same content again changes nothing.
@@ -17,7 +17,13 @@ from meterlake.lake.transaction import Transaction
 from meterlake.reference import REFERENCE_TABLES
 
 #: The column that identifies a row of each reference table.
-KEYS = {"weather": "time", "geodata": "meter_id", "full_geo": "id", "cis": "customer_id"}
+KEYS = {
+    "weather": "time",
+    "geodata": "meter_id",
+    "full_geo": "id",
+    "cis": "customer_id",
+    "households": "lclid",
+}
 _ORDER = "__order"
 
 

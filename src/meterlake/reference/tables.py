@@ -1,7 +1,8 @@
-"""The reference tables (weather, geodata, full_geo, cis): their columns, layouts and schemas.
+"""The reference tables (weather, geodata, full_geo, cis, households): columns, layouts, schemas.
 
 Reference sections 2.5 (weather, Dark Sky schema), 2.6 (``meter-geo-data.csv`` and
-``Full_Geodata.csv``), 2.7 (CIS customers) and 3.8 (catalog table names).
+``Full_Geodata.csv``), 2.7 (CIS customers) and 3.8 (catalog table names); ``households`` is the
+London data set's ``informations_households.csv`` (each meter's tariff and CACI Acorn group).
 """
 
 from __future__ import annotations
@@ -122,8 +123,24 @@ CIS = TableSpec(
     description="CIS customers, ';' without header, 8 fields",
 )
 
+HOUSEHOLDS = TableSpec(
+    name="households",
+    columns=(
+        Column("lclid", mandatory=True),
+        Column("stdortou"),
+        Column("acorn"),
+        Column("acorn_grouped"),
+        Column("file"),
+    ),
+    delimiter=",",
+    has_header=True,
+    description="London households, ',' with the header LCLid,stdorToU,Acorn,Acorn_grouped,file",
+)
+
 #: Every reference table, in the order detection tries them (headed layouts first).
-TABLE_SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (WEATHER, FULL_GEO, GEODATA, CIS)}
+TABLE_SPECS: dict[str, TableSpec] = {
+    spec.name: spec for spec in (WEATHER, FULL_GEO, HOUSEHOLDS, GEODATA, CIS)
+}
 
 #: Table name -> Arrow schema of its rows.
 REFERENCE_TABLES: dict[str, pa.Schema] = {name: spec.schema for name, spec in TABLE_SPECS.items()}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from meterlake.synth.anomalies import Anomaly
 from meterlake.synth.csv_files import atomic_binary, write_frame
@@ -19,7 +20,13 @@ from meterlake.synth.plan import FleetPlan, draw_households, plan_fleet
 from meterlake.synth.readings import MeterReadings, render_meter
 from meterlake.synth.spec import FleetFiles, FleetSpec, validate_spec
 from meterlake.synth.timeline import Timeline
-from meterlake.synth.truth import anomalies_frame, geo_frame, outages_frame, zero_usage_frame
+from meterlake.synth.truth import (
+    anomalies_frame,
+    geo_frame,
+    households_frame,
+    outages_frame,
+    zero_usage_frame,
+)
 from meterlake.synth.writer import HEADERS
 from meterlake.synth.zero_usage import ZeroUsage
 
@@ -27,6 +34,7 @@ Progress = Callable[[int], None]
 SINGLE_FILE = "CC_LCL-FullData.csv"
 WEATHER_FILE = "weather_hourly_darksky.csv"
 GEO_FILE = "meter-geo-data.csv"
+HOUSEHOLDS_FILE = "informations_households.csv"
 ANOMALIES_FILE = "anomalies.csv"
 OUTAGES_FILE = "outages.csv"
 ZERO_USAGE_FILE = "zero_usage.csv"
@@ -91,11 +99,21 @@ def _write_block(
                 progress(meter.rows)
 
 
+def _blocks(plan: FleetPlan, paths: list[Path]) -> list[npt.NDArray[np.int64]]:
+    """Meters split into contiguous blocks, one per file."""
+    return np.array_split(np.arange(plan.spec.meters), len(paths))
+
+
+def _file_of_each_meter(plan: FleetPlan, paths: list[Path]) -> list[str]:
+    return [
+        path.stem for path, block in zip(paths, _blocks(plan, paths), strict=True) for _ in block
+    ]
+
+
 def _write_readings(plan: FleetPlan, paths: list[Path], progress: Progress | None) -> _Written:
-    """Split meters into contiguous blocks, one per file."""
-    blocks = np.array_split(np.arange(plan.spec.meters), len(paths))
+    """Write each block of meters into its own file."""
     written = _Written()
-    for path, block in zip(paths, blocks, strict=True):
+    for path, block in zip(paths, _blocks(plan, paths), strict=True):
         households = (plan.households[int(index)] for index in block)
         _write_block(plan, path, households, progress, written)
     return written
@@ -115,6 +133,10 @@ def generate_fleet(
     weather = write_frame(hourly, reference_dir / WEATHER_FILE, decimals=2)
     geo = write_frame(geo_frame(plan.geo), reference_dir / GEO_FILE, header=False, decimals=8)
     paths = reading_paths(spec, readings_dir)
+    households = write_frame(
+        households_frame(plan.households, _file_of_each_meter(plan, paths)),
+        reference_dir / HOUSEHOLDS_FILE,
+    )
     written = _write_readings(plan, paths, progress)
     anomalies = anomalies_frame(written.anomalies, plan.timeline)
     zero_usage = zero_usage_frame(written.zero_usage, plan.timeline)
@@ -122,6 +144,7 @@ def generate_fleet(
         readings=paths,
         weather=weather,
         geo=geo,
+        households=households,
         anomalies=write_frame(anomalies, truth_dir / ANOMALIES_FILE),
         outages=write_frame(outages_frame(plan.outages, plan.timeline), truth_dir / OUTAGES_FILE),
         zero_usage=write_frame(zero_usage, truth_dir / ZERO_USAGE_FILE),

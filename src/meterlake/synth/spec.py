@@ -36,6 +36,7 @@ class FleetFiles:
     readings: list[Path]
     weather: Path
     geo: Path
+    households: Path
     anomalies: Path
     outages: Path
     zero_usage: Path

@@ -1,4 +1,4 @@
-"""Ground-truth tables (anomalies, outages) and the geo table, as frames ready to write."""
+"""Ground-truth tables (anomalies, outages), the geo and the households table, as frames."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 
 from meterlake.synth.anomalies import Anomaly
 from meterlake.synth.geo import GeoLayout
-from meterlake.synth.households import meter_id
+from meterlake.synth.households import Household, meter_id
 from meterlake.synth.outages import Outage
 from meterlake.synth.timeline import Timeline
 from meterlake.synth.zero_usage import ZeroUsage
@@ -15,6 +15,8 @@ from meterlake.synth.zero_usage import ZeroUsage
 ANOMALY_COLUMNS = ["meter_id", "start", "end", "kind"]
 OUTAGE_COLUMNS = ["outage_id", "meter_id", "start", "end", "kind"]
 ZERO_USAGE_COLUMNS = ["meter_id", "start", "end", "kind"]
+#: The header of the London data set's ``informations_households.csv``.
+HOUSEHOLD_COLUMNS = ["LCLid", "stdorToU", "Acorn", "Acorn_grouped", "file"]
 
 
 def _stamps(timeline: Timeline, intervals: list[int]) -> list[str]:
@@ -70,4 +72,18 @@ def geo_frame(geo: GeoLayout) -> pd.DataFrame:
             "lat": np.round(geo.latitude, 8),
             "long": np.round(geo.longitude, 8),
         }
+    )
+
+
+def households_frame(households: tuple[Household, ...], files: list[str]) -> pd.DataFrame:
+    """Each meter's tariff, Acorn category and group, and the readings file (stem) holding it."""
+    return pd.DataFrame(
+        {
+            "LCLid": [household.meter_id for household in households],
+            "stdorToU": [household.tariff for household in households],
+            "Acorn": [household.acorn.acorn for household in households],
+            "Acorn_grouped": [household.acorn.grouped for household in households],
+            "file": files,
+        },
+        columns=HOUSEHOLD_COLUMNS,
     )

@@ -14,3 +14,12 @@ def test_generated_weather_and_geo_read_without_bad_rows(tmp_path: Path):
     assert geo.rows.num_rows == 3
     assert weather.rows.num_rows == weather.rows_read > 0
     assert all(detect_reference(path) is None for path in files.readings)
+
+
+def test_generated_households_read_as_the_households_table(tmp_path: Path):
+    files = generate_fleet(FleetSpec(meters=4), tmp_path / "r", tmp_path / "ref", tmp_path / "t")
+    households = read_reference(files.households)
+    assert households.table == "households"
+    assert households.bad == ()
+    assert households.rows.column("lclid").to_pylist() == [f"MAC00000{i}" for i in range(2, 6)]
+    assert set(households.rows.column("stdortou").to_pylist()) <= {"Std", "ToU"}

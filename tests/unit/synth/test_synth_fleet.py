@@ -68,6 +68,7 @@ def test_same_spec_gives_the_same_bytes(make_fleet: MakeFleet) -> None:
         *zip(first.readings, second.readings, strict=True),
         (first.weather, second.weather),
         (first.geo, second.geo),
+        (first.households, second.households),
         (first.anomalies, second.anomalies),
         (first.outages, second.outages),
     ]

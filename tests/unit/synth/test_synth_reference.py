@@ -1,4 +1,4 @@
-"""Weather and geo reference files of a generated fleet."""
+"""Weather, geo and households reference files of a generated fleet."""
 
 from __future__ import annotations
 
@@ -83,3 +83,21 @@ def test_geo_has_one_row_per_meter_in_london(
     assert set(load_readings(files)["meter_id"]) <= set(geo["meter_id"])
     assert geo["lat"].between(51.3, 51.7).all()
     assert geo["long"].between(-0.5, 0.3).all()
+
+
+def test_households_name_each_meters_tariff_acorn_and_file(make_fleet: MakeFleet) -> None:
+    files = make_fleet(meters=20, files=3)
+    assert files.households.name == "informations_households.csv"
+    assert files.households.read_text(encoding="utf-8").startswith(
+        "LCLid,stdorToU,Acorn,Acorn_grouped,file\n"
+    )
+    households = pd.read_csv(files.households, dtype=str, keep_default_na=False)
+    assert households["LCLid"].tolist() == [f"MAC{number:06d}" for number in range(2, 22)]
+    readings = pd.concat(
+        [pd.read_csv(path, dtype=str).assign(file=path.stem) for path in files.readings]
+    )
+    seen = readings.groupby("LCLid")[["stdorToU", "Acorn", "Acorn_grouped", "file"]].agg(set)
+    assert (seen.map(len) == 1).all().all()  # one tariff, category and file per meter
+    expected = households.set_index("LCLid").loc[seen.index]
+    assert (seen.map(lambda values: next(iter(values))) == expected).all().all()
+    assert households["file"].nunique() == 3

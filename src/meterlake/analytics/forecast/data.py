@@ -1,4 +1,4 @@
-"""Reading hourly panels, weather and the training sample from the lake's views.
+"""Reading hourly panels, weather, meter attributes and the training sample from the lake's views.
 
 Each function takes ``query(sql, params) -> pa.Table`` over the catalog's views (values bound).
 """
@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from meterlake.analytics.forecast.attributes import encode
 from meterlake.analytics.forecast.calendar import WEATHER_COLUMNS, Weather
 from meterlake.analytics.forecast.series import HourlyPanel, panel_from_arrays
 
@@ -82,6 +83,17 @@ def weather(query: Query) -> Weather | None:
     for j, name in enumerate(WEATHER_COLUMNS):
         values[hours - first, j] = table.column(name).to_numpy(zero_copy_only=False)
     return Weather(first, values)
+
+
+def attributes(query: Query) -> dict[str, tuple[float, ...]]:
+    """Every meter's encoded tariff and Acorn attributes from the ``households`` table."""
+    table = query("SELECT lclid, stdortou, acorn, acorn_grouped FROM households", [])
+    columns = [table.column(i).to_pylist() for i in range(4)]
+    return {
+        str(meter): encode(tariff, acorn, grouped)
+        for meter, tariff, acorn, grouped in zip(*columns, strict=True)
+        if meter is not None
+    }
 
 
 def _day(moment: datetime) -> str:

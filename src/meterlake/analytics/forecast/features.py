@@ -4,7 +4,8 @@ A row describes one meter, one origin (the first forecast hour) and one step ``h
 (0 .. 167). Every value-based feature looks only at hours before the origin, so one model answers
 all 168 steps in a single call (direct multi-horizon forecasting, no recursion) and can never
 see the window it forecasts. Values are divided by the meter's recent mean (``scale``) so that
-one model serves small and large households alike.
+one model serves small and large households alike. A meter's static attributes (tariff, Acorn;
+see ``attributes``) are optional trailing columns.
 """
 
 from __future__ import annotations
@@ -97,12 +98,14 @@ def design(
     *,
     first_hour: int,
     weather: Weather | None,
+    attributes: Array | None = None,
 ) -> tuple[Array, Array]:
     """Feature matrix of ``len(rows) * horizon`` rows (examples outer, steps inner), and scales.
 
     ``values`` is a panel (meters x hours); example ``e`` is meter ``rows[e]`` forecast from
     column ``origins[e]``; ``first_hour`` is the absolute hour of column 0. The scales (one per
-    example) turn scaled predictions back into kWh.
+    example) turn scaled predictions back into kWh. ``attributes`` (one row per panel meter)
+    adds its columns (``attributes.NAMES``) after ``NAMES``.
     """
     prefix = Prefix(values)
     scale = scales(prefix, rows, origins)
@@ -138,7 +141,10 @@ def design(
         _mean(same_type) / per,
         _mean(same_hour) / per,
     ]
-    return np.column_stack([*columns, _climate(weather, absolute, first_hour + origin)]), scale
+    climate = _climate(weather, absolute, first_hour + origin)
+    if attributes is not None:
+        return np.column_stack([*columns, climate, np.repeat(attributes[rows], horizon, 0)]), scale
+    return np.column_stack([*columns, climate]), scale
 
 
 def _climate(weather: Weather | None, absolute: Index, origin: Index) -> Array:

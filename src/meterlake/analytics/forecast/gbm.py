@@ -2,8 +2,9 @@
 
 Training draws ``origins_per_meter`` seeded forecast origins from every training series and asks
 each model to forecast the 168 hours after each origin from the features of ``features`` (lags,
-rolling statistics, calendar, UK bank holidays, weather when loaded), on kWh divided by the
-meter's recent mean. All levels share one binned dataset; inference is one call per level.
+rolling statistics, calendar, UK bank holidays, weather when loaded, and the meter's tariff and
+Acorn attributes when ``attributes``), on kWh divided by the meter's recent mean. All levels
+share one binned dataset; inference is one call per level.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from meterlake.analytics.forecast import attributes
 from meterlake.analytics.forecast.calendar import Weather, absolute_hour
 from meterlake.analytics.forecast.features import NAMES, WEEK, Index, design
 from meterlake.analytics.forecast.quantiles import Array, at_levels, check_levels
@@ -48,6 +50,13 @@ class GBMParams:
     max_rows: int = 400_000
     threads: int = 2
     seed: int = 0
+    #: Tariff and Acorn columns (off for models stored before they existed).
+    attributes: bool = False
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Column names of the design matrix."""
+        return [*NAMES, *(attributes.NAMES if self.attributes else ())]
 
 
 @dataclass
@@ -71,12 +80,16 @@ class GlobalGBM:
             WEEK,
             first_hour=absolute_hour(train.start),
             weather=weather,
+            attributes=self._attributes(train),
         )
         targets = _targets(train.values, rows, origins) / np.repeat(scale, WEEK)
         known = np.isfinite(targets)
         features, targets = features[known].astype(np.float32), targets[known]
         dataset = lgb.Dataset(
-            features, targets, feature_name=list(NAMES), params={"max_bin": 63, "verbose": -1}
+            features,
+            targets,
+            feature_name=self.params.feature_names,
+            params={"max_bin": 63, "verbose": -1},
         )
         self.boosters = {
             level: lgb.train(self._lgb_params(level), dataset, num_boost_round=self.params.trees)
@@ -97,19 +110,35 @@ class GlobalGBM:
         asked = check_levels(levels)
         values, blocks = context.values, []
         grid = self._levels_for(asked + ((0.5,) if horizon > WEEK else ()))
+        static = self._attributes(context)
         for done in range(0, horizon, WEEK):
-            block = self._week(values, grid, absolute_hour(context.start), weather)
+            block = self._week(values, grid, (absolute_hour(context.start), weather, static))
             blocks.append(at_levels(grid, block, asked)[:, : horizon - done])
             median = at_levels(grid, block, (0.5,))[:, :, 0]
             values = np.concatenate([values, median], axis=1)
         return np.concatenate(blocks, axis=1)
 
+    def _attributes(self, panel: HourlyPanel) -> Array | None:
+        """The panel's attribute rows when the model uses them (NaN where none were looked up)."""
+        if not self.params.attributes:
+            return None
+        if panel.attributes is None:
+            return attributes.matrix({}, panel.meter_ids)
+        return panel.attributes
+
     def _week(
-        self, values: Array, grid: tuple[float, ...], first: int, weather: Weather | None
+        self,
+        values: Array,
+        grid: tuple[float, ...],
+        given: tuple[int, Weather | None, Array | None],
     ) -> Array:
+        """One week from the end of ``values``; ``given``: first hour, weather, attributes."""
+        first, weather, static = given
         rows = np.arange(values.shape[0])
         origins = np.full(len(rows), values.shape[1], dtype=np.int64)
-        features, scale = design(values, rows, origins, WEEK, first_hour=first, weather=weather)
+        features, scale = design(
+            values, rows, origins, WEEK, first_hour=first, weather=weather, attributes=static
+        )
         per = np.repeat(scale, WEEK)
         predictions = [
             self.boosters[level].predict(features, num_threads=self.params.threads) * per

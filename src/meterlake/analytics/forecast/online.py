@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from meterlake.analytics.forecast.backtest import HORIZON, Forecaster
@@ -16,12 +17,15 @@ def online_forecast(
     history: HourlyHistory,
     levels: Sequence[float],
     weather: Weather | None = None,
+    *,
     horizon: int = HORIZON,
+    attributes: Array | None = None,
 ) -> tuple[datetime, Array]:
     """``horizon x levels`` kWh from the hour after the last observed one.
 
     Hours between the observed ones that are absent stay missing rather than 0 kWh.
+    ``attributes``: the meter's row of ``attributes.matrix`` (``None``: not looked up).
     """
-    panel = single_series(history)
+    panel = replace(single_series(history), attributes=attributes)
     values = model.predict(panel, horizon, check_levels(levels), weather)
     return panel.end, values[0]

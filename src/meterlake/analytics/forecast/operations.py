@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 
 from meterlake import schema
 from meterlake.analytics.forecast import data
+from meterlake.analytics.forecast.attributes import Lookup, matrix
 from meterlake.analytics.forecast.backtest import Forecaster
 from meterlake.analytics.forecast.calendar import Weather
 from meterlake.analytics.forecast.online import online_forecast
@@ -60,7 +62,7 @@ class Forecasting:
         self.query = query
         self.endpoint = endpoint
         self.store = ModelStore(layout.models)
-        self._loaded: dict[str, tuple[Forecaster, Weather | None]] = {}
+        self._loaded: dict[str, _Loaded] = {}
         self._lock = threading.Lock()
 
     def train(self, request: TrainRequest, progress: Progress, activate: bool) -> dict[str, Any]:
@@ -83,7 +85,7 @@ class Forecasting:
         if days < 1 or batch_size < 1:
             raise InputError("forecast period and batch size must be at least 1")
         version = self._version(None)
-        model, _ = self._model(version)
+        model = self._model(version).model
         chosen = meter_range(data.all_meters(self.query), *meters)
         if not chosen:
             raise InputError("no meters in the lake (or in the range asked for)")
@@ -132,21 +134,23 @@ class Forecasting:
                 raise
         return written
 
-    def predictor(self, name: str | None) -> Predict | None:
-        """The online forecast of the named model (default: the endpoint alias).
+    def predictor(self, name: str | None, meter_id: str | None = None) -> Predict | None:
+        """The online forecast of the named model (default: the endpoint alias) for a meter.
 
         ``None`` means the built-in seasonal-naive answer: asked for by name, or no model is
-        trained yet. An unknown name is an ``InputError``.
+        trained yet. An unknown name is an ``InputError``. ``meter_id`` picks the meter's
+        attributes (tariff, Acorn) from the ``households`` table.
         """
         if name == BUILT_IN:
             return None
         version = self._version(name, required=False)
         if version is None:
             return None
-        model, weather = self._model(version)
+        loaded = self._model(version)
+        static = None if meter_id is None else matrix(loaded.attributes, [meter_id])
 
         def predict(history: HourlyHistory, levels: tuple[float, ...]) -> Any:
-            return online_forecast(model, history, levels, weather)
+            return online_forecast(loaded.model, history, levels, loaded.weather, attributes=static)
 
         return predict
 
@@ -159,12 +163,13 @@ class Forecasting:
             raise NotFoundError("no model is active; train one with `meterlake train`")
         return version  # type: ignore[return-value]
 
-    def _model(self, version: str) -> tuple[Forecaster, Weather | None]:
+    def _model(self, version: str) -> _Loaded:
         with self._lock:
             if version not in self._loaded:
-                self._loaded[version] = (
+                self._loaded[version] = _Loaded(
                     _one_thread(self.store.load(version)),
                     data.weather(self.query),
+                    data.attributes(self.query),
                 )
             return self._loaded[version]
 
@@ -180,6 +185,15 @@ class Forecasting:
         """Point ``alias`` (default: the endpoint alias) at ``version``."""
         self.store.activate(version, alias or self.endpoint)
         return self.store.show(version)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A stored model ready for online answers, with the lake's weather and meter attributes."""
+
+    model: Forecaster
+    weather: Weather | None
+    attributes: Lookup
 
 
 def _one_thread(model: Forecaster) -> Forecaster:

@@ -9,7 +9,7 @@ meter (or a range of positions) from ``data_end`` in batches.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from meterlake.analytics.forecast import data
+from meterlake.analytics.forecast.attributes import matrix
 from meterlake.analytics.forecast.backtest import Forecaster, Windows, evaluate, rolling_windows
 from meterlake.analytics.forecast.calendar import Weather
 from meterlake.analytics.forecast.features import CONTEXT
@@ -60,7 +61,9 @@ def train(query: data.Query, request: TrainRequest, progress: Progress) -> Train
         raise InputError("data_end must be after data_start")
     step = progress("loading hourly history", 1)
     meters = data.training_sample(query, request.training_samples)
+    lookup = data.attributes(query)
     panel = data.hourly_panel(query, meters, request.data_start, request.data_end)
+    panel = replace(panel, attributes=matrix(lookup, panel.meter_ids))
     weather = data.weather(query)
     step(1)
     windows = rolling_windows(request.data_end, request.horizon, request.test_windows)
@@ -81,6 +84,7 @@ def train(query: data.Query, request: TrainRequest, progress: Progress) -> Train
         "training_samples": request.training_samples,
         "meters": len(meters),
         "weather": weather is not None,
+        "attributes": sum(meter in lookup for meter in meters),
         "windows": _describe(windows),
         "metrics": metrics,
     }
@@ -122,10 +126,12 @@ def batch_forecast(  # noqa: PLR0917 (the batch request and where to score it)
     """Forecast tables, one per batch; ``request`` = (data_end, hours, batch size)."""
     data_end, hours, batch_size = request
     weather = data.weather(query)
+    lookup = data.attributes(query)
     advance = progress("forecasting", len(meters))
     for first in range(0, len(meters), batch_size):
         batch = list(meters[first : first + batch_size])
         context = data.hourly_panel(query, batch, data_end - timedelta(hours=CONTEXT), data_end)
+        context = replace(context, attributes=matrix(lookup, context.meter_ids))
         if scorer is not None:
             yield scorer(context, model, (data_end, hours), weather)
         else:

@@ -3,7 +3,8 @@
 The reference filled every missing hour with 0 kWh (section 4.4), which teaches a model that
 meters switch off. Here a missing hour stays missing (NaN): features skip it, targets that are
 missing are left out of training and scoring, and hours before a meter's first reading are
-missing too, so every series keeps its true start.
+missing too, so every series keeps its true start. A panel may carry each meter's attributes
+(``attributes``: tariff and Acorn as numbers, one row per meter) for the models that use them.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ Array = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class HourlyPanel:
-    """``values[m, t]`` = kWh of ``meter_ids[m]`` in the hour ``start + t h`` (NaN = missing)."""
+    """``values[m, t]`` = kWh of ``meter_ids[m]`` in the hour ``start + t h`` (NaN = missing).
+
+    ``attributes[m]``: the static attributes of ``meter_ids[m]`` (see ``attributes.NAMES``), or
+    ``None`` when none were looked up.
+    """
 
     meter_ids: tuple[str, ...]
     start: datetime
     values: Array
+    attributes: Array | None = None
 
     @property
     def hours(self) -> int:
@@ -53,11 +59,13 @@ class HourlyPanel:
         low, high = max(0, offset), min(self.hours, offset + length)
         if high > low:
             out[:, low - offset : high - offset] = self.values[:, low:high]
-        return HourlyPanel(self.meter_ids, first, out)
+        return HourlyPanel(self.meter_ids, first, out, self.attributes)
 
     def select(self, rows: npt.NDArray[np.int64]) -> HourlyPanel:
         """The meters at positions ``rows``."""
-        return HourlyPanel(tuple(self.meter_ids[i] for i in rows), self.start, self.values[rows])
+        attributes = None if self.attributes is None else self.attributes[rows]
+        ids = tuple(self.meter_ids[i] for i in rows)
+        return HourlyPanel(ids, self.start, self.values[rows], attributes)
 
 
 def panel_from_rows(
