@@ -48,18 +48,19 @@ def daily_files(layout: LakeLayout, days: Iterable[date]) -> list[str]:
     ]
 
 
+def reads_source(files: Sequence[str]) -> str:
+    """The reads of daily partition files (with each row's ``date_str``) as a SQL relation."""
+    if not files:
+        return """(SELECT NULL::VARCHAR AS meter_id, NULL::VARCHAR AS obis_code,
+            NULL::VARCHAR AS reading_type, NULL::TIMESTAMP AS reading_date_time,
+            NULL::DOUBLE AS reading_value, NULL::VARCHAR AS date_str WHERE false)"""
+    return f"""(SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, date_str
+        FROM read_parquet({list_literal(files)}, {_HIVE}))"""
+
+
 def load_reads(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
     """The ``reads`` table (with each row's ``date_str``) from daily partition files."""
-    if not files:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE reads (meter_id VARCHAR, obis_code VARCHAR,"
-            " reading_type VARCHAR, reading_date_time TIMESTAMP, reading_value DOUBLE,"
-            " date_str VARCHAR)"
-        )
-        return
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE reads AS
-        SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, date_str
-        FROM read_parquet({list_literal(files)}, {_HIVE})""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reads AS SELECT * FROM {reads_source(files)}")
 
 
 def load_conflicts(con: duckdb.DuckDBPyConnection, layout: LakeLayout, days: list[str]) -> None:
@@ -103,8 +104,8 @@ def load_temperature(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> bool
     columns = "day, temperature"
     empty = pa.schema([("day", pa.date32()), ("temperature", pa.float64())])
     _table(con, "temperature", columns, source, empty)
-    found = con.execute("SELECT count(*) FROM temperature").fetchone()
-    return bool(found and found[0])
+    found = con.execute("SELECT count(*) FROM temperature").fetchall()  # no pending result
+    return bool(found and found[0][0])
 
 
 def _table(

@@ -90,8 +90,7 @@ def _spike(rules: Rules) -> RuleSql:
     SELECT i.sid, i.t, 'spike', $severity,
         printf('%.3f kWh is %.1fx the meter''s 99th percentile %.3f kWh', i.v, i.v / p.p99, p.p99),
         i.v
-    FROM ints i JOIN (SELECT sid, quantile_cont(v, 0.99) AS p99 FROM ints
-                      WHERE v >= 0 GROUP BY ALL) p ON i.sid = p.sid
+    FROM ints i JOIN percentiles p ON i.sid = p.sid
     WHERE i.v >= $min_kwh AND i.v > $factor * p.p99""",
         {"severity": rule.severity, "min_kwh": rule.min_kwh, "factor": rule.factor},
     )

@@ -179,6 +179,12 @@ class VeeSettings(BaseModel):
         default=28, ge=1, description="days before the validated ones read for context"
     )
     batch_days: int = Field(default=28, ge=1, description="days validated in one pass")
+    focus_max_days: int = Field(
+        default=7,
+        ge=0,
+        description="batches spanning up to this many days read their history only for the"
+        " meters that need it (the same results, faster for a few new days); 0: never",
+    )
     stopped_after_hours: float = Field(
         default=48.0, gt=0, description="silent this long before the lake's last read: stopped"
     )

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from meterlake.vee.estimation import estimate
+from meterlake.vee.focus import run_focused
 from meterlake.vee.rules import validate
 from meterlake.vee.settings import VeeSettings
 from meterlake.vee.working_set import load_frames, prepare
@@ -37,12 +38,21 @@ def run_on_tables(  # noqa: PLR0917 (each input table is its own argument)
     conflicts: pa.Table | None = None,
     edits: pa.Table | None = None,
     temperature: pa.Table | None = None,
+    after: datetime | None = None,
 ) -> VeeTables:
-    """A pass on Arrow tables in a private in-memory database (tests, benchmarks)."""
+    """A pass on Arrow tables in a private in-memory database (tests, benchmarks).
+
+    ``after``: a focused pass (``focus.run_focused``), whose rows are those after ``after``.
+    """
     con = duckdb.connect(config={"threads": 1})
     try:
         load_frames(con, reads, conflicts, edits, temperature)
-        run_pass(con, settings or VeeSettings(), now or datetime(2100, 1, 1))
+        settings, now = settings or VeeSettings(), now or datetime(2100, 1, 1)
+        if after is None:
+            run_pass(con, settings, now)
+        else:
+            con.execute("ALTER TABLE reads RENAME TO window_reads")
+            run_focused(con, settings, now, "window_reads", after)
         flags = con.sql(
             "SELECT * FROM flags ORDER BY meter_id, obis_code, reading_date_time, rule"
         ).to_arrow_table()

@@ -6,7 +6,10 @@ each reading), ``temperature`` (daily mean temperature) and ``meter_limits`` (pe
 
 ``prepare`` derives what the rules and the estimators share: ``series`` (an integer id and the
 interval of each meter and channel), ``ints`` (interval reads with a value, none from the
-future, by series id) and ``grid`` (the reads on their series' grid with their neighbours).
+future, by series id), ``percentiles`` (each series' 99th percentile, for the spike rule) and
+``grid`` (the reads on their series' grid with their neighbours). A focused pass
+(``focus.run_focused``) derives ``series`` and ``percentiles`` from the whole window itself and
+lets ``prepare`` derive only the rest from a shorter ``reads``.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ TEMPERATURE = pa.schema([("day", pa.date32()), ("temperature", pa.float64())])
 
 #: Intervals a series may have, longest first, in minutes.
 STEPS = (1440, 60, 30, 15, 10, 5, 1)
-_ALIGNED = " ".join(
+#: The ``WHEN`` branches choosing a series' interval from its reads' ``us`` (in a group-by).
+ALIGNED_STEP = " ".join(
     f"WHEN avg((us % {m * 60_000_000} = 0)::INTEGER) >= 0.9 THEN {m * 60_000_000}" for m in STEPS
 )
 
@@ -64,7 +68,7 @@ WITH valued AS (
     WHERE reading_type = 'INT' AND reading_value IS NOT NULL),
 steps AS (
     SELECT meter_id, obis_code,
-        CASE {_ALIGNED} END AS step_us
+        CASE {ALIGNED_STEP} END AS step_us
     FROM valued GROUP BY ALL)
 SELECT (row_number() OVER ())::INTEGER AS sid, meter_id, obis_code,
     coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us
@@ -77,6 +81,11 @@ SELECT s.sid, r.reading_date_time AS t, epoch_us(r.reading_date_time) AS us,
     r.reading_value AS v, s.step_us
 FROM reads r JOIN series s ON r.meter_id = s.meter_id AND r.obis_code = s.obis_code
 WHERE r.reading_type = 'INT' AND r.reading_value IS NOT NULL AND r.reading_date_time <= $now"""
+
+#: Each series' 99th percentile of its non-negative values (the spike rule's reference).
+_PERCENTILES = """
+CREATE OR REPLACE TEMP TABLE percentiles AS
+SELECT sid, quantile_cont(v, 0.99) AS p99 FROM ints WHERE v >= 0 GROUP BY ALL"""
 
 #: On-grid reads with both neighbours (one sorted pass); ``same_prev``/``same_next``: the
 #: neighbour is the adjacent slot and holds the same value (flat-line candidates).
@@ -119,11 +128,28 @@ def load_limits(con: duckdb.DuckDBPyConnection, per_meter_kw: dict[str, float]) 
         con.executemany("INSERT INTO meter_limits VALUES (?, ?)", list(per_meter_kw.items()))
 
 
-def prepare(con: duckdb.DuckDBPyConnection, settings: VeeSettings, now: datetime) -> None:
-    """Derive ``series``, ``ints`` and ``grid`` from ``reads`` (reads after ``now`` left out)."""
+def series_params(settings: VeeSettings) -> dict[str, int | None]:
+    """The ``$fixed`` and ``$default`` intervals (microseconds) of the ``series`` statements."""
     fixed = settings.interval_minutes * US_PER_MINUTE if settings.interval_minutes else None
-    default = settings.default_interval_minutes * US_PER_MINUTE
-    con.execute(_SERIES, {"fixed": fixed, "default": default})
+    return {"fixed": fixed, "default": settings.default_interval_minutes * US_PER_MINUTE}
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    settings: VeeSettings,
+    now: datetime,
+    *,
+    series_given: bool = False,
+) -> None:
+    """Derive ``series``, ``ints``, ``percentiles`` and ``grid`` from ``reads``.
+
+    Reads after ``now`` are left out. ``series_given``: ``series`` and ``percentiles`` exist
+    already (computed over a longer window than ``reads``) and are kept.
+    """
+    if not series_given:
+        con.execute(_SERIES, series_params(settings))
     con.execute(_INTS, {"now": now})
+    if not series_given and settings.rules.spike.enabled:
+        con.execute(_PERCENTILES)
     con.execute(_GRID)
     load_limits(con, settings.rules.max_value.per_meter_kw)

@@ -1,0 +1,195 @@
+"""A pass over a few days that reads their long context only where it changes the answer.
+
+A plain pass (``vee_pass.run_pass``) derives everything from every read of its window: the
+validated days plus ``history_days`` before them. Validating one new day that way handles about
+30 days of reads. ``run_focused`` gives the same flags, estimates and targets for every instant
+after ``after`` (the caller's validated days lie there) in three steps:
+
+1. **Window statistics** in one aggregate over the whole window, without keeping its rows: each
+   series' interval (as ``series`` derives it) and, for the series with a value that could be a
+   spike after ``after``, the 99th percentile (as ``percentiles`` does).
+2. **A short pass** over the reads from ``after - TAIL`` on (``reads``), with those statistics.
+   Every rule on a read after ``after`` then sees what it would see in the whole window, as long
+   as the read's series has an on-grid read in the tail (so a gap into the days starts where it
+   really starts) and no run of equal values reaches back to the tail's first read.
+3. **A plain pass over the whole window for the meters that need it** (``context_meters``):
+   a series without an on-grid read in the tail, a flat-line or zero run reaching back to the
+   tail's first read, a slot after ``after`` to estimate (similar days, the temperature line and
+   the nearest usable reads come from the whole history), and register (AGG) reads anywhere in
+   the window (register brackets span days). A pass depends on each meter's own reads only, so
+   these meters get exactly the plain pass's rows.
+
+The result replaces ``flags``, ``estimates`` and ``targets`` with the rows after ``after``: the
+short pass's for most meters, the plain pass's for ``context_meters``; ``reads`` is
+the short pass's, and ``targets`` keeps only its ``us`` meaningful (the two passes number their
+series apart). The window is any SQL relation with the columns of ``reads`` (the lake's
+partition files, or a table in tests), so filters reach the Parquet scan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import duckdb
+
+from meterlake.vee.estimation import estimate
+from meterlake.vee.rules import validate
+from meterlake.vee.settings import VeeSettings
+from meterlake.vee.working_set import ALIGNED_STEP, prepare, series_params
+
+#: Reads this long before ``after`` go into the short pass, for the neighbours of its first reads.
+TAIL = timedelta(hours=10)
+#: The largest UTC offset of a calendar: a local day starts at most this long before its UTC day.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+#: Series that could have a spike after ``$after`` (a value at or above the rule's minimum).
+_CANDIDATES = """
+CREATE OR REPLACE TEMP TABLE spike_candidates AS
+SELECT DISTINCT meter_id, obis_code FROM reads
+WHERE reading_type = 'INT' AND reading_date_time > $after AND reading_date_time <= $now
+    AND reading_value >= $min_kwh AND reading_value >= 0"""
+
+#: ``series`` and the spike candidates' percentiles from every read of the window in one
+#: aggregate (the same expressions as ``working_set``'s ``series`` and ``percentiles``).
+_WINDOW_SERIES = f"""
+CREATE OR REPLACE TEMP TABLE window_series AS
+WITH valued AS (
+    SELECT w.meter_id, w.obis_code, epoch_us(w.reading_date_time) AS us, w.reading_value AS v,
+        c.meter_id IS NOT NULL AND w.reading_date_time <= $now AND w.reading_value >= 0
+            AS in_percentile
+    FROM {{window}} w
+    LEFT JOIN spike_candidates c ON c.meter_id = w.meter_id AND c.obis_code = w.obis_code
+    WHERE w.reading_type = 'INT' AND w.reading_value IS NOT NULL),
+steps AS (
+    SELECT meter_id, obis_code, CASE {ALIGNED_STEP} END AS step_us,
+        quantile_cont(v, 0.99) FILTER (WHERE in_percentile) AS p99
+    FROM valued GROUP BY meter_id, obis_code)
+SELECT (row_number() OVER ())::INTEGER AS sid, meter_id, obis_code,
+    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us, p99
+FROM steps"""
+
+_SERIES_FROM_WINDOW = """
+CREATE OR REPLACE TEMP TABLE series AS SELECT sid, meter_id, obis_code, step_us FROM window_series;
+CREATE OR REPLACE TEMP TABLE percentiles AS
+SELECT sid, p99 FROM window_series WHERE p99 IS NOT NULL;"""
+
+#: Meters whose rows after ``$after`` need the whole window (see the module docstring).
+_CONTEXT_METERS = """
+CREATE OR REPLACE TEMP TABLE context_meters AS
+WITH firsts AS (SELECT sid, min(us) AS first_us FROM grid GROUP BY sid),
+needy AS (
+    SELECT sid FROM firsts WHERE first_us > epoch_us($after::TIMESTAMP)
+    UNION ALL
+    SELECT r.sid FROM runs r JOIN firsts f ON f.sid = r.sid
+    WHERE r.t > $after AND epoch_us(r.first_t) = f.first_us
+    UNION ALL
+    SELECT sid FROM targets WHERE us > epoch_us($after::TIMESTAMP))
+SELECT DISTINCT s.meter_id FROM needy n JOIN series s ON s.sid = n.sid
+UNION
+SELECT DISTINCT meter_id FROM {window} WHERE reading_type = 'AGG'"""
+
+#: The short pass's rows after ``$after`` of the meters it answers for.
+_KEEP = {
+    "flags": "reading_date_time > $after",
+    "estimates": "reading_date_time > $after",
+    "targets": "us > epoch_us($after::TIMESTAMP)",
+}
+
+
+@dataclass
+class FocusReport:
+    """What a focused pass read and how long each step took."""
+
+    reads: int = 0
+    context_meters: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def focus_start(first_day: datetime) -> datetime:
+    """The ``after`` of a run whose first validated (local) day starts at ``first_day``."""
+    return first_day - MAX_UTC_OFFSET
+
+
+def run_focused(
+    con: duckdb.DuckDBPyConnection,
+    settings: VeeSettings,
+    now: datetime,
+    window: str,
+    after: datetime,
+) -> FocusReport:
+    """Fill ``flags``, ``estimates`` and ``targets`` for the instants after ``after``.
+
+    ``window``: a SQL relation with the columns of ``reads`` holding every read of the window.
+    The input tables other than ``reads`` (``conflicts``, ``edits``, ``temperature``) are as for
+    ``run_pass``; ``reads`` is created here.
+    """
+    report = FocusReport()
+    times = report.timings
+    began = time.perf_counter()
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE reads AS SELECT * FROM {window}"
+        " WHERE reading_date_time >= $cut",
+        {"cut": after - TAIL},
+    )
+    _lap(times, "read", began)
+    began = time.perf_counter()
+    spike = settings.rules.spike
+    con.execute(
+        _CANDIDATES,
+        {"after": after, "now": now, "min_kwh": spike.min_kwh if spike.enabled else float("inf")},
+    )
+    con.execute(_WINDOW_SERIES.format(window=window), {"now": now, **series_params(settings)})
+    con.execute(_SERIES_FROM_WINDOW)
+    _lap(times, "window", began)
+    began = time.perf_counter()
+    prepare(con, settings, now, series_given=True)
+    validate(con, settings, now)
+    estimate(con, settings)
+    con.execute(_CONTEXT_METERS.format(window=window), {"after": after})
+    _lap(times, "short_pass", began)
+    found = con.execute("SELECT count(*) FROM context_meters").fetchone()
+    report.context_meters = int(found[0]) if found else 0
+    counted = con.execute("SELECT count(*) FROM reads").fetchone()
+    report.reads = int(counted[0]) if counted else 0
+    params = {"after": after}
+    for table, keep in _KEEP.items():
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE short_{table} AS SELECT * FROM {table} x
+                WHERE {keep} AND NOT EXISTS ({_of_context_meter(table)})""",
+            params,
+        )
+    con.execute("ALTER TABLE reads RENAME TO short_reads")
+    if report.context_meters:
+        began = time.perf_counter()
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE reads AS SELECT * FROM {window} w
+                WHERE w.meter_id IN (SELECT meter_id FROM context_meters)"""
+        )
+        _lap(times, "read", began)
+        began = time.perf_counter()
+        prepare(con, settings, now)
+        validate(con, settings, now)
+        estimate(con, settings)
+        _lap(times, "context_pass", began)
+        for table, keep in _KEEP.items():
+            con.execute(f"INSERT INTO short_{table} SELECT * FROM {table} WHERE {keep}", params)
+    for table in (*_KEEP, "reads"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"ALTER TABLE short_{table} RENAME TO {table}")
+    return report
+
+
+def _of_context_meter(table: str) -> str:
+    """A subquery finding the meter of row ``x`` of ``table`` in ``context_meters``."""
+    if table == "targets":
+        return (
+            "SELECT 1 FROM series s JOIN context_meters c ON c.meter_id = s.meter_id"
+            " WHERE s.sid = x.sid"
+        )
+    return "SELECT 1 FROM context_meters c WHERE c.meter_id = x.meter_id"
+
+
+def _lap(timings: dict[str, float], step: str, began: float) -> None:
+    timings[step] = round(timings.get(step, 0.0) + time.perf_counter() - began, 3)
