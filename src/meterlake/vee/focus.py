@@ -6,18 +6,20 @@ validated days plus ``history_days`` before them. Validating one new day that wa
 after ``after`` (the caller's validated days lie there) in three steps:
 
 1. **Window statistics** in one aggregate over the whole window, without keeping its rows: each
-   series' interval (as ``series`` derives it) and, for the series with a value that could be a
-   spike after ``after``, the 99th percentile (as ``percentiles`` does).
-2. **A short pass** over the reads from ``after - TAIL`` on (``reads``), with those statistics.
+   series' interval (as ``series`` derives it) and how many values its 99th percentile ranks.
+2. **A short pass** over the reads from ``after - TAIL`` on (``reads``), with those intervals.
    Every rule on a read after ``after`` then sees what it would see in the whole window, as long
    as the read's series has an on-grid read in the tail (so a gap into the days starts where it
-   really starts) and no run of equal values reaches back to the tail's first read.
+   really starts), no run of equal values reaches back to the tail's first read, and no value
+   could be a spike: the short pass holds enough values of at least a fraction ``1 / factor``
+   of it to put the window's 99th percentile that high. A slot after ``after`` gets the same
+   estimate when it is interpolated linearly between usable reads after ``after``.
 3. **A plain pass over the whole window for the meters that need it** (``context_meters``):
    a series without an on-grid read in the tail, a flat-line or zero run reaching back to the
-   tail's first read, a slot after ``after`` to estimate (similar days, the temperature line and
-   the nearest usable reads come from the whole history), and register (AGG) reads anywhere in
-   the window (register brackets span days). A pass depends on each meter's own reads only, so
-   these meters get exactly the plain pass's rows.
+   tail's first read, a value that could be a spike, a slot after ``after`` estimated otherwise
+   (similar days, the temperature line and farther neighbours come from the whole history), and
+   register (AGG) reads anywhere in the window (register brackets span days). A pass depends on
+   each meter's own reads only, so these meters get exactly the plain pass's rows.
 
 The result replaces ``flags``, ``estimates`` and ``targets`` with the rows after ``after``: the
 short pass's for most meters, the plain pass's for ``context_meters``; ``reads`` is
@@ -37,55 +39,58 @@ import duckdb
 from meterlake.vee.estimation import estimate
 from meterlake.vee.rules import validate
 from meterlake.vee.settings import VeeSettings
-from meterlake.vee.working_set import ALIGNED_STEP, prepare, series_params
+from meterlake.vee.working_set import ALIGNED_STEP, US_PER_HOUR, prepare, series_params
 
 #: Reads this long before ``after`` go into the short pass, for the neighbours of its first reads.
 TAIL = timedelta(hours=10)
 #: The largest UTC offset of a calendar: a local day starts at most this long before its UTC day.
 MAX_UTC_OFFSET = timedelta(hours=14)
 
-#: Series that could have a spike after ``$after`` (a value at or above the rule's minimum).
-_CANDIDATES = """
-CREATE OR REPLACE TEMP TABLE spike_candidates AS
-SELECT DISTINCT meter_id, obis_code FROM reads
-WHERE reading_type = 'INT' AND reading_date_time > $after AND reading_date_time <= $now
-    AND reading_value >= $min_kwh AND reading_value >= 0"""
-
-#: ``series`` and the spike candidates' percentiles from every read of the window in one
-#: aggregate (the same expressions as ``working_set``'s ``series`` and ``percentiles``).
+#: ``series`` from every read of the window in one aggregate (the expressions of ``working_set``'s
+#: ``series``), with the number of values its ``percentiles`` would rank (``n_ranked``).
 _WINDOW_SERIES = f"""
 CREATE OR REPLACE TEMP TABLE window_series AS
-WITH valued AS (
-    SELECT w.meter_id, w.obis_code, epoch_us(w.reading_date_time) AS us, w.reading_value AS v,
-        c.meter_id IS NOT NULL AND w.reading_date_time <= $now AND w.reading_value >= 0
-            AS in_percentile
-    FROM {{window}} w
-    LEFT JOIN spike_candidates c ON c.meter_id = w.meter_id AND c.obis_code = w.obis_code
-    WHERE w.reading_type = 'INT' AND w.reading_value IS NOT NULL),
-steps AS (
+WITH steps AS (
     SELECT meter_id, obis_code, CASE {ALIGNED_STEP} END AS step_us,
-        quantile_cont(v, 0.99) FILTER (WHERE in_percentile) AS p99
-    FROM valued GROUP BY meter_id, obis_code)
+        count(*) FILTER (WHERE reading_date_time <= $now AND reading_value >= 0) AS n_ranked
+    FROM (SELECT meter_id, obis_code, epoch_us(reading_date_time) AS us, reading_date_time,
+            reading_value
+          FROM {{window}} WHERE reading_type = 'INT' AND reading_value IS NOT NULL)
+    GROUP BY meter_id, obis_code)
 SELECT (row_number() OVER ())::INTEGER AS sid, meter_id, obis_code,
-    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us, p99
+    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us, n_ranked
 FROM steps"""
 
+#: The short pass judges no spikes (``context_meters`` gets the series that could have one).
 _SERIES_FROM_WINDOW = """
 CREATE OR REPLACE TEMP TABLE series AS SELECT sid, meter_id, obis_code, step_us FROM window_series;
-CREATE OR REPLACE TEMP TABLE percentiles AS
-SELECT sid, p99 FROM window_series WHERE p99 IS NOT NULL;"""
+CREATE OR REPLACE TEMP TABLE percentiles (sid INTEGER, p99 DOUBLE);"""
 
-#: Meters whose rows after ``$after`` need the whole window (see the module docstring).
+#: Meters whose rows after ``$after`` need the whole window (see the module docstring). A value
+#: ``top`` after ``$after`` is no spike when the short pass alone holds enough values of at least
+#: ``top / factor`` (a hair more, against rounding) to put the window's 99th percentile there:
+#: the rank ``floor((n - 1) * 0.99)`` of ``quantile_cont`` and one more.
 _CONTEXT_METERS = """
 CREATE OR REPLACE TEMP TABLE context_meters AS
 WITH firsts AS (SELECT sid, min(us) AS first_us FROM grid GROUP BY sid),
+spike_tops AS (
+    SELECT sid, max(v) AS top FROM ints
+    WHERE $spike AND t > $after AND v >= $min_kwh AND v >= 0 GROUP BY sid),
 needy AS (
     SELECT sid FROM firsts WHERE first_us > epoch_us($after::TIMESTAMP)
     UNION ALL
     SELECT r.sid FROM runs r JOIN firsts f ON f.sid = r.sid
     WHERE r.t > $after AND epoch_us(r.first_t) = f.first_us
     UNION ALL
-    SELECT sid FROM targets WHERE us > epoch_us($after::TIMESTAMP))
+    SELECT sid FROM targets
+    WHERE us > epoch_us($after::TIMESTAMP)
+        AND NOT coalesce(prev_us > epoch_us($after::TIMESTAMP) AND next_us IS NOT NULL
+            AND gap_intervals * step_us <= $linear_us, false)
+    UNION ALL
+    SELECT c.sid FROM spike_tops c JOIN window_series w ON w.sid = c.sid
+    LEFT JOIN ints i ON i.sid = c.sid AND i.v >= 0 AND i.v >= c.top * (1 + 1e-9) / $factor
+    GROUP BY c.sid, w.n_ranked
+    HAVING count(i.sid) < w.n_ranked - floor((w.n_ranked - 1) * 0.99) + 1)
 SELECT DISTINCT s.meter_id FROM needy n JOIN series s ON s.sid = n.sid
 UNION
 SELECT DISTINCT meter_id FROM {window} WHERE reading_type = 'AGG'"""
@@ -135,11 +140,6 @@ def run_focused(
     )
     _lap(times, "read", began)
     began = time.perf_counter()
-    spike = settings.rules.spike
-    con.execute(
-        _CANDIDATES,
-        {"after": after, "now": now, "min_kwh": spike.min_kwh if spike.enabled else float("inf")},
-    )
     con.execute(_WINDOW_SERIES.format(window=window), {"now": now, **series_params(settings)})
     con.execute(_SERIES_FROM_WINDOW)
     _lap(times, "window", began)
@@ -147,7 +147,15 @@ def run_focused(
     prepare(con, settings, now, series_given=True)
     validate(con, settings, now)
     estimate(con, settings)
-    con.execute(_CONTEXT_METERS.format(window=window), {"after": after})
+    spike = settings.rules.spike
+    context_params = {
+        "after": after,
+        "spike": spike.enabled,
+        "min_kwh": spike.min_kwh,
+        "factor": spike.factor,
+        "linear_us": int(settings.estimation.linear_max_hours * US_PER_HOUR),
+    }
+    con.execute(_CONTEXT_METERS.format(window=window), context_params)
     _lap(times, "short_pass", began)
     found = con.execute("SELECT count(*) FROM context_meters").fetchone()
     report.context_meters = int(found[0]) if found else 0

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import duckdb
 import pyarrow as pa
 import pytest
 from vee_series import IMPORT, START, daily_profile, interval_rows, reads_table, register_rows
 
+from meterlake.vee.focus import run_focused
 from meterlake.vee.settings import VeeSettings
 from meterlake.vee.vee_pass import VeeTables, run_on_tables
-from meterlake.vee.working_set import CONFLICTS, EDITS, TEMPERATURE
+from meterlake.vee.working_set import CONFLICTS, EDITS, TEMPERATURE, load_frames
 
 DAYS = 42
 SLOTS = 48
@@ -37,7 +39,7 @@ def _slot(day: int, hour: float) -> int:
 
 
 def _fleet() -> pa.Table:
-    """Meters M1..M9, each with its own kind of trouble around day 35."""
+    """Meters M1..M11, each with its own kind of trouble around day 35."""
     m1 = _noisy(DAYS, 1)
     for n in range(_slot(33, 20), _slot(35, 2)):  # a gap from day 33 into day 35
         m1[n] = None
@@ -68,6 +70,12 @@ def _fleet() -> pa.Table:
     m9[_slot(34, 23.5)] = -1.0  # rejected just before the day
     m9[_slot(35, 0)] = None  # the gap after it: its usable neighbour is further back
     m9[_slot(35, 1)] = None
+    m10 = _noisy(DAYS, 10)
+    m10[_slot(36, 12)] = 6.0  # only a spike
+    m11 = _noisy(DAYS, 11)
+    m11[_slot(34, 10)] = 5.0  # a spike at the focus start (an error in the strict settings)
+    m11[_slot(34, 10.5)] = None  # a gap right after it
+    m11[_slot(34, 11)] = None
     hourly = interval_rows(m7, meter="M7", step_minutes=60)
     hourly.extend(interval_rows([0.3], meter="M7", start=FIRST + timedelta(minutes=530)))
     return reads_table(
@@ -81,6 +89,8 @@ def _fleet() -> pa.Table:
         hourly,
         interval_rows(m8, meter="M8"),
         interval_rows(m9, meter="M9"),
+        interval_rows(m10, meter="M10"),
+        interval_rows(m11, meter="M11"),
     )
 
 
@@ -180,6 +190,7 @@ def test_the_fleet_has_what_needs_the_history():
         ("M4", "gap"),
         ("M7", "off_grid"),
         ("M9", "negative"),
+        ("M10", "spike"),
     } <= found
     assert ("M8", "spike") not in found  # its history is as high
     zero = next(f for f in flags if f["rule"] == "zero_run")
@@ -188,3 +199,18 @@ def test_the_fleet_has_what_needs_the_history():
     assert "from 2013-02-08 00:00" in str(gap["detail"])
     methods = {(e["meter_id"], e["method"]) for e in _after(focused, after)["estimates"]}
     assert {("M1", "linear"), ("M1", "weather_similar_day"), ("M3", "register_prorate")} <= methods
+
+
+def test_only_the_meters_that_need_the_history_read_it():
+    con = duckdb.connect(config={"threads": 1})
+    load_frames(con, _fleet(), _conflicts(), _edits(), _weather())
+    con.execute("ALTER TABLE reads RENAME TO window_reads")
+    after = FIRST - timedelta(hours=14)
+    report = run_focused(con, VeeSettings(), datetime(2100, 1, 1), "window_reads", after)
+    found = {row[0] for row in con.execute("SELECT meter_id FROM context_meters").fetchall()}
+    # M1: a spike and a long gap; M2: a zero run from far back; M3: registers; M4: a gap from
+    # before the tail; M6: no reads before the days; M10: a spike; M11: a gap whose neighbour
+    # lies before ``after``. M8 (no spike against its own history) and M9 (a gap interpolated
+    # between reads after ``after``) need none.
+    assert found == {"M1", "M2", "M3", "M4", "M6", "M10", "M11"}
+    assert report.context_meters == len(found)
