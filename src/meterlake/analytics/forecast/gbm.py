@@ -52,6 +52,8 @@ class GBMParams:
     seed: int = 0
     #: Tariff and Acorn columns (off for models stored before they existed).
     attributes: bool = False
+    #: Share of training examples shown as new meters (see ``GlobalGBM._as_new_meters``).
+    new_meter_share: float = 0.0
 
     @property
     def feature_names(self) -> list[str]:
@@ -73,16 +75,17 @@ class GlobalGBM:
         rows, origins = self._examples(train)
         if len(rows) == 0:
             raise InputError("too little history to train: each meter needs more than 2 weeks")
+        values, static, rows = self._as_new_meters(train, rows, origins)
         features, scale = design(
-            train.values,
+            values,
             rows,
             origins,
             WEEK,
             first_hour=absolute_hour(train.start),
             weather=weather,
-            attributes=self._attributes(train),
+            attributes=static,
         )
-        targets = _targets(train.values, rows, origins) / np.repeat(scale, WEEK)
+        targets = _targets(values, rows, origins) / np.repeat(scale, WEEK)
         known = np.isfinite(targets)
         features, targets = features[known].astype(np.float32), targets[known]
         dataset = lgb.Dataset(
@@ -155,6 +158,31 @@ class GlobalGBM:
             exact = upper < len(grid) and grid[upper] == level
             needed.update(grid[upper : upper + 1] if exact else grid[max(0, upper - 1) : upper + 1])
         return tuple(sorted(needed))
+
+    def _as_new_meters(
+        self, train: HourlyPanel, rows: Index, origins: Index
+    ) -> tuple[Array, Array | None, Index]:
+        """Panel, attributes and example rows with ``new_meter_share`` of the examples new meters.
+
+        Each such example gets its own copy of its meter's row that shows only the last 1 to
+        167 hours before its origin, as if the meter had just joined: so the model learns to
+        forecast from little history (where the tariff and Acorn attributes matter most).
+        """
+        static = self._attributes(train)
+        rng = np.random.default_rng(self.params.seed + 1)
+        chosen = np.flatnonzero(rng.random(len(rows)) < self.params.new_meter_share)
+        if len(chosen) == 0:
+            return train.values, static, rows
+        copies = train.values[rows[chosen]].copy()
+        shown = rng.integers(1, WEEK, size=len(chosen))
+        hidden = np.arange(train.hours)[None, :] < (origins[chosen] - shown)[:, None]
+        copies[hidden] = np.nan
+        moved = rows.copy()
+        moved[chosen] = train.values.shape[0] + np.arange(len(chosen))
+        values = np.concatenate([train.values, copies])
+        if static is not None:
+            static = np.concatenate([static, static[rows[chosen]]])
+        return values, static, moved
 
     def _examples(self, train: HourlyPanel) -> tuple[Index, Index]:
         """Seeded (meter, origin) pairs with a full week of targets inside ``train``."""

@@ -17,7 +17,7 @@ def new_model(kind: str, epochs: int | None = None, threads: int = 2) -> Forecas
     if kind == "gbm":
         from meterlake.analytics.forecast.gbm import GBMParams, GlobalGBM  # noqa: PLC0415
 
-        return GlobalGBM(GBMParams(threads=threads, attributes=True))
+        return GlobalGBM(GBMParams(threads=threads, attributes=True, new_meter_share=0.1))
     if kind == "deepar":
         from meterlake.analytics.forecast.deepar import DeepAR, DeepARParams  # noqa: PLC0415
 
