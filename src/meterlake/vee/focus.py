@@ -10,16 +10,18 @@ after ``after`` (the caller's validated days lie there) in three steps:
 2. **A short pass** over the reads from ``after - TAIL`` on (``reads``), with those intervals.
    Every rule on a read after ``after`` then sees what it would see in the whole window, as long
    as the read's series has an on-grid read in the tail (so a gap into the days starts where it
-   really starts), no run of equal values reaches back to the tail's first read, and no value
+   really starts) or no read before it, no run of equal values reaches back to the tail's first
+   read of a series with reads before it, and no value
    could be a spike: the short pass holds enough values of at least a fraction ``1 / factor``
    of it to put the window's 99th percentile that high. A slot after ``after`` gets the same
    estimate when it is interpolated linearly between usable reads after ``after``.
 3. **A plain pass over the whole window for the meters that need it** (``context_meters``):
-   a series without an on-grid read in the tail, a flat-line or zero run reaching back to the
-   tail's first read, a value that could be a spike, a slot after ``after`` estimated otherwise
-   (similar days, the temperature line and farther neighbours come from the whole history), and
-   register (AGG) reads anywhere in the window (register brackets span days). A pass depends on
-   each meter's own reads only, so these meters get exactly the plain pass's rows.
+   a series with reads before the tail but no on-grid read in it, a flat-line or zero run
+   reaching back to the tail's first read (with reads before it), a value that could be a
+   spike, a slot after ``after`` estimated otherwise (similar days, the temperature line and
+   farther neighbours come from the whole history), and register (AGG) reads anywhere in the
+   window (register brackets span days). A pass depends on each meter's own reads only, so
+   these meters get exactly the plain pass's rows.
 
 The result replaces ``flags``, ``estimates`` and ``targets`` with the rows after ``after``: the
 short pass's for most meters, the plain pass's for ``context_meters``; ``reads`` is
@@ -47,18 +49,21 @@ TAIL = timedelta(hours=10)
 MAX_UTC_OFFSET = timedelta(hours=14)
 
 #: ``series`` from every read of the window in one aggregate (the expressions of ``working_set``'s
-#: ``series``), with the number of values its ``percentiles`` would rank (``n_ranked``).
+#: ``series``), with the number of values its ``percentiles`` would rank (``n_ranked``) and of
+#: its values before the short pass's reads (``n_before``: without any, it sees them all).
 _WINDOW_SERIES = f"""
 CREATE OR REPLACE TEMP TABLE window_series AS
 WITH steps AS (
     SELECT meter_id, obis_code, CASE {ALIGNED_STEP} END AS step_us,
-        count(*) FILTER (WHERE reading_date_time <= $now AND reading_value >= 0) AS n_ranked
+        count(*) FILTER (WHERE reading_date_time <= $now AND reading_value >= 0) AS n_ranked,
+        count(*) FILTER (WHERE reading_date_time <= $now AND reading_date_time < $cut)
+            AS n_before
     FROM (SELECT meter_id, obis_code, epoch_us(reading_date_time) AS us, reading_date_time,
             reading_value
           FROM {{window}} WHERE reading_type = 'INT' AND reading_value IS NOT NULL)
     GROUP BY meter_id, obis_code)
 SELECT (row_number() OVER ())::INTEGER AS sid, meter_id, obis_code,
-    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us, n_ranked
+    coalesce($fixed::BIGINT, step_us, $default::BIGINT) AS step_us, n_ranked, n_before
 FROM steps"""
 
 #: The short pass judges no spikes (``context_meters`` gets the series that could have one).
@@ -76,10 +81,11 @@ WITH firsts AS (SELECT sid, min(us) AS first_us FROM grid GROUP BY sid),
 spike_tops AS (
     SELECT sid, max(v) AS top FROM ints
     WHERE $spike AND t > $after AND v >= $min_kwh AND v >= 0 GROUP BY sid),
+cut AS (SELECT f.* FROM firsts f JOIN window_series w ON w.sid = f.sid WHERE w.n_before > 0),
 needy AS (
-    SELECT sid FROM firsts WHERE first_us > epoch_us($after::TIMESTAMP)
+    SELECT sid FROM cut WHERE first_us > epoch_us($after::TIMESTAMP)
     UNION ALL
-    SELECT r.sid FROM runs r JOIN firsts f ON f.sid = r.sid
+    SELECT r.sid FROM runs r JOIN cut f ON f.sid = r.sid
     WHERE r.t > $after AND epoch_us(r.first_t) = f.first_us
     UNION ALL
     SELECT sid FROM targets
@@ -140,7 +146,10 @@ def run_focused(
     )
     _lap(times, "read", began)
     began = time.perf_counter()
-    con.execute(_WINDOW_SERIES.format(window=window), {"now": now, **series_params(settings)})
+    con.execute(
+        _WINDOW_SERIES.format(window=window),
+        {"now": now, "cut": after - TAIL, **series_params(settings)},
+    )
     con.execute(_SERIES_FROM_WINDOW)
     _lap(times, "window", began)
     began = time.perf_counter()
