@@ -170,7 +170,7 @@ def full_size(args: argparse.Namespace) -> dict[str, Any]:
         root = Path(scratch)
         for table in ("daily", "aggregated", "reference"):
             (root / "business").mkdir(exist_ok=True)
-            (root / "business" / table).symlink_to(args.full_lake / "business" / table)
+            (root / "business" / table).symlink_to(args.full_lake.resolve() / "business" / table)
         lake = MeterLake(Settings(root=root, progress=False, threads=args.threads))
         end = _day(args.full_data_end)
         began = time.perf_counter()
