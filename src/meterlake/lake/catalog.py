@@ -37,6 +37,7 @@ _DUCK_TYPES = {
     pa.int32(): "INTEGER",
     pa.int64(): "BIGINT",
     pa.timestamp("us"): "TIMESTAMP",
+    pa.date32(): "DATE",
 }
 
 
@@ -63,7 +64,7 @@ def view_statements(lake: LakeLayout) -> list[str]:
 def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Schema) -> str:
     folder = lake.table(table)
     if not any(folder.glob(pattern)):
-        return f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}"
+        return f"CREATE OR REPLACE VIEW {name} AS {empty_select(columns)}"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
     source = quote_literal(str(folder / pattern))
     return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
@@ -73,13 +74,14 @@ def view_over_files(name: str, files: list[str]) -> str:
     """``CREATE VIEW`` of table ``name`` over the listed files (URLs of an object store too)."""
     columns = VIEWS[name][2]
     if not files:
-        return f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}"
+        return f"CREATE OR REPLACE VIEW {name} AS {empty_select(columns)}"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
     source = "[" + ", ".join(quote_literal(f) for f in files) + "]"
     return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
 
 
-def _empty(columns: pa.Schema) -> str:
+def empty_select(columns: pa.Schema) -> str:
+    """A typed ``SELECT`` of no rows with ``columns`` (no Arrow table, so no pandas import)."""
     typed = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in columns)
     return f"SELECT {typed} WHERE false"
 
@@ -112,7 +114,7 @@ def readings_between(lake: LakeLayout, first_day: date, last_day: date) -> str:
     ]
     columns = pa.schema([schema.DAILY.field(name) for name in READING_COLUMNS])
     if not files:
-        return f"({_empty(columns)})"
+        return f"({empty_select(columns)})"
     source = "[" + ", ".join(quote_literal(f) for f in files) + "]"
     return f"({_select(source, columns, ('reading_type',))})"  # date_str: not offered
 

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from meterlake import schema
 from meterlake.engines.duckdb_sql import list_literal, quote_literal, to_local
+from meterlake.lake.catalog import empty_select
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.transaction import Transaction
 
@@ -83,13 +84,15 @@ def load_edits(
     parts = [pq.read_table(f, schema=schema.READING_EDITS) for f in files]
     if extra is not None:
         parts.append(extra.cast(schema.READING_EDITS))
-    log = pa.concat_tables(parts) if parts else schema.READING_EDITS.empty_table()
-    con.register("_edit_log", log)
-    con.execute("""CREATE OR REPLACE TEMP TABLE edits AS
-        SELECT meter_id, obis_code, reading_type, reading_date_time, action, value FROM _edit_log
+    if parts:
+        con.register("_edit_log", pa.concat_tables(parts))
+    log = "_edit_log" if parts else f"({empty_select(schema.READING_EDITS)})"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE edits AS
+        SELECT meter_id, obis_code, reading_type, reading_date_time, action, value FROM {log}
         QUALIFY row_number() OVER (PARTITION BY meter_id, obis_code, reading_type,
             reading_date_time ORDER BY edited_at DESC, edit_id DESC) = 1""")
-    con.unregister("_edit_log")
+    if parts:
+        con.unregister("_edit_log")
 
 
 def load_temperature(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> bool:
@@ -116,10 +119,7 @@ def _table(
     shape: pa.Schema,
 ) -> None:
     if source is None:
-        con.register(f"_{name}_empty", shape.empty_table())
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {columns} FROM _{name}_empty")
-        con.unregister(f"_{name}_empty")
-        return
+        source = f"({empty_select(shape)})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {columns} FROM {source}")
 
 
