@@ -56,6 +56,7 @@ from meterlake.analytics.forecast.series import HourlyPanel
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
+from meterlake.synth.fleet import HOUSEHOLDS_FILE, SINGLE_FILE
 from meterlake.synth.plan import plan_fleet
 from meterlake.synth.truth import households_frame
 
@@ -156,9 +157,10 @@ def _add_households(root: Path, fleet: str) -> None:
         meters, days, seed, start = fleet.split(",")
         first = date.fromisoformat(start)
         spec = FleetSpec(int(meters), first, first + timedelta(days=int(days)), seed=int(seed))
-        frame = households_frame(plan_fleet(spec).households, ["CC_LCL-FullData"] * spec.meters)
+        files = [Path(SINGLE_FILE).stem] * spec.meters
+        frame = households_frame(plan_fleet(spec).households, files)
         with tempfile.TemporaryDirectory() as scratch:
-            path = Path(scratch) / "informations_households.csv"
+            path = Path(scratch) / HOUSEHOLDS_FILE
             frame.to_csv(path, index=False, lineterminator="\n")
             lake.ingest([path])
     lake.close()

@@ -145,6 +145,26 @@ def test_online_forecasts_use_the_meters_households_row(trained: Settings):
     lake.close()
 
 
+def test_the_service_asks_for_the_meters_own_predictor(
+    trained: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    from meterlake.analytics.forecast.operations import Forecasting  # noqa: PLC0415
+
+    asked: list[str | None] = []
+    original = Forecasting.predictor
+
+    def spy(self: Forecasting, name: str | None, meter_id: str | None = None) -> object:
+        asked.append(meter_id)
+        return original(self, name, meter_id)
+
+    monkeypatch.setattr(Forecasting, "predictor", spy)
+    lake = MeterLake(trained)
+    lake.forecast("MAC000003", datetime(2013, 9, 1), DATA_END)
+    lake.forecasts("MAC000004", datetime(2013, 9, 1), DATA_END, (0.5,))
+    assert asked == ["MAC000003", "MAC000004"]
+    lake.close()
+
+
 def test_without_a_model_forecasts_fall_back_and_batch_asks_for_training(tmp_path: Path):
     lake = MeterLake(Settings(root=tmp_path / "lake", threads=1, progress=False))
     lake.generate(FleetSpec(meters=2, start=date(2013, 9, 1), end=END, seed=1))

@@ -111,9 +111,8 @@ _KEEP = {
 
 @dataclass
 class FocusReport:
-    """What a focused pass read and how long each step took."""
+    """How many meters a focused pass sent through the whole window, and each step's time."""
 
-    reads: int = 0
     context_meters: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -168,8 +167,6 @@ def run_focused(
     _lap(times, "short_pass", began)
     found = con.execute("SELECT count(*) FROM context_meters").fetchone()
     report.context_meters = int(found[0]) if found else 0
-    counted = con.execute("SELECT count(*) FROM reads").fetchone()
-    report.reads = int(counted[0]) if counted else 0
     params = {"after": after}
     for table, keep in _KEEP.items():
         con.execute(
