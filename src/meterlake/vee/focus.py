@@ -143,14 +143,14 @@ def run_focused(
         " WHERE reading_date_time >= $cut",
         {"cut": after - TAIL},
     )
-    _lap(times, "read", began)
+    add_lap(times, "read", began)
     began = time.perf_counter()
     con.execute(
         _WINDOW_SERIES.format(window=window),
         {"now": now, "cut": after - TAIL, **series_params(settings)},
     )
     con.execute(_SERIES_FROM_WINDOW)
-    _lap(times, "window", began)
+    add_lap(times, "window", began)
     began = time.perf_counter()
     prepare(con, settings, now, series_given=True)
     validate(con, settings, now)
@@ -164,7 +164,7 @@ def run_focused(
         "linear_us": int(settings.estimation.linear_max_hours * US_PER_HOUR),
     }
     con.execute(_CONTEXT_METERS.format(window=window), context_params)
-    _lap(times, "short_pass", began)
+    add_lap(times, "short_pass", began)
     found = con.execute("SELECT count(*) FROM context_meters").fetchone()
     report.context_meters = int(found[0]) if found else 0
     params = {"after": after}
@@ -181,12 +181,12 @@ def run_focused(
             f"""CREATE OR REPLACE TEMP TABLE reads AS SELECT * FROM {window} w
                 WHERE w.meter_id IN (SELECT meter_id FROM context_meters)"""
         )
-        _lap(times, "read", began)
+        add_lap(times, "read", began)
         began = time.perf_counter()
         prepare(con, settings, now)
         validate(con, settings, now)
         estimate(con, settings)
-        _lap(times, "context_pass", began)
+        add_lap(times, "context_pass", began)
         for table, keep in _KEEP.items():
             con.execute(f"INSERT INTO short_{table} SELECT * FROM {table} WHERE {keep}", params)
     for table in (*_KEEP, "reads"):
@@ -205,5 +205,6 @@ def _of_context_meter(table: str) -> str:
     return "SELECT 1 FROM context_meters c WHERE c.meter_id = x.meter_id"
 
 
-def _lap(timings: dict[str, float], step: str, began: float) -> None:
+def add_lap(timings: dict[str, float], step: str, began: float) -> None:
+    """Add the seconds since ``began`` to ``timings[step]``."""
     timings[step] = round(timings.get(step, 0.0) + time.perf_counter() - began, 3)

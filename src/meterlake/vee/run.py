@@ -25,7 +25,7 @@ from meterlake.lake.lock import writer_lock
 from meterlake.lake.runs import load_runs
 from meterlake.lake.transaction import Transaction, recover
 from meterlake.vee import lake_io
-from meterlake.vee.focus import focus_start, run_focused
+from meterlake.vee.focus import add_lap, focus_start, run_focused
 from meterlake.vee.settings import VeeSettings
 from meterlake.vee.vee_pass import run_pass
 
@@ -181,7 +181,7 @@ def _batch(  # noqa: PLR0917 (one batch of a run)
     files = lake_io.daily_files(layout, window)
     lake_io.load_conflicts(con, layout, days)
     if (last - first).days < job.settings.focus_max_days:
-        _add(report.timings, "read", began)
+        add_lap(report.timings, "read", began)
         start = datetime.combine(first, datetime.min.time())
         focused = run_focused(
             con, job.settings, job.now, lake_io.reads_source(files), focus_start(start)
@@ -191,13 +191,13 @@ def _batch(  # noqa: PLR0917 (one batch of a run)
         report.context_meters += focused.context_meters
     else:
         lake_io.load_reads(con, files)
-        _add(report.timings, "read", began)
+        add_lap(report.timings, "read", began)
         began = time.perf_counter()
         run_pass(con, job.settings, job.now)
-        _add(report.timings, "validate_estimate", began)
+        add_lap(report.timings, "validate_estimate", began)
     began = time.perf_counter()
     lake_io.stage_results(con, layout, txn, days, job.run_id, job.calendar_timezone)
-    _add(report.timings, "write", began)
+    add_lap(report.timings, "write", began)
     _count(con, report, days, job.calendar_timezone)
 
 
@@ -226,10 +226,6 @@ def _count(
         params,
     ).fetchall()  # all of it: a pending result blocks the next batch's ``register``
     report.targets += int(targets[0][0]) if targets else 0
-
-
-def _add(timings: dict[str, float], step: str, began: float) -> None:
-    timings[step] = round(timings.get(step, 0.0) + time.perf_counter() - began, 3)
 
 
 def _now() -> str:
