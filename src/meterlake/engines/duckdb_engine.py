@@ -110,14 +110,12 @@ class DuckDBEngine:
         else:
             self._run(sql.ALL_CANDIDATES)
             self._run(sql.ALL_DAY_TOTALS)
-        written = self._copy_stats(sql.MERGED_DAILY, batch.daily_out, DAILY_PARTITIONS)
-        for row in written:
-            key = (str(row[5]["reading_type"]), str(row[5]["date_str"]))
+        for key, path in self._write_daily(batch, touched):
             result.dates.add(key[1])
             if key[0] == "INT":
                 result.interval_dates.add(key[1])
             if key not in batch.existing:
-                _link(Path(row[0]), _partition_file(batch.clean_out, key))
+                _link(path, _partition_file(batch.clean_out, key))
         if rewrite:
             self._copy(sql.merged_new_rows(rewrite), batch.clean_out, DAILY_PARTITIONS)
         if result.interval_dates:
@@ -128,6 +126,22 @@ class DuckDBEngine:
             " DROP TABLE IF EXISTS dirty_rows; DROP TABLE IF EXISTS kept_rows"
         )
         return result
+
+    def _write_daily(
+        self, batch: MergeBatch, touched: set[tuple[str, str]]
+    ) -> list[tuple[tuple[str, str], Path]]:
+        """Write the merged rows to business ``daily``: (partition, file) of each written file."""
+        types = {reading_type for reading_type, _ in touched}
+        if len(types) == 1:  # every staged row and every rewritten partition has this type
+            (reading_type,) = types
+            folder = batch.daily_out / f"reading_type={reading_type}"
+            written = self._copy_stats(sql.MERGED_DAILY_ONE_TYPE, folder, ("date_str",))
+            return [((reading_type, str(row[5]["date_str"])), Path(row[0])) for row in written]
+        written = self._copy_stats(sql.MERGED_DAILY, batch.daily_out, DAILY_PARTITIONS)
+        return [
+            ((str(row[5]["reading_type"]), str(row[5]["date_str"])), Path(row[0]))
+            for row in written
+        ]
 
     def _write_conflicts(self, out_dir: Path) -> None:
         if self._run(f"SELECT count(*) FROM ({sql.CONFLICTS})")[0][0]:
