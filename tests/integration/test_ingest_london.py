@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from lake_snapshot import snapshot
 
+from meterlake import schema
 from meterlake.config import Settings
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
@@ -168,3 +171,25 @@ def test_aggregates_sum_interval_reads_per_period(lake: MeterLake, tmp_path: Pat
         "SELECT round(sum(aggregated_consumption), 4) AS kwh FROM aggregated_daily"
     ).to_pylist()[0]["kwh"]
     assert round(sum(r["kwh"] for r in monthly), 4) == total
+
+
+@pytest.mark.parametrize(
+    ("folder", "sample", "types"),
+    [("london", "lcl_sample.csv", {"INT"}), ("mdm", "mdm_generator.csv", {"INT", "AGG", "ERR"})],
+)
+def test_daily_files_hold_the_data_columns_under_hive_partition_folders(
+    lake: MeterLake, data_dir: Path, folder: str, sample: str, types: set[str]
+):
+    """One reading type (written by the day alone) or several: the same layout either way."""
+    _drop(lake, data_dir / folder / sample)
+    lake.ingest()
+    files = sorted(lake.layout.table("daily").rglob("*.parquet"))
+    assert {f.parent.parent.name.removeprefix("reading_type=") for f in files} == types
+    for file in files:
+        assert file.name == "part-0.parquet"
+        assert re.fullmatch(r"date_str=\d{8}", file.parent.name)
+        assert pq.read_schema(file).remove_metadata() == schema.DAILY_DATA
+    written = lake.sql("SELECT DISTINCT reading_type, date_str FROM daily").to_pylist()
+    assert {(r["reading_type"], r["date_str"]) for r in written} == {
+        (f.parent.parent.name.split("=")[1], f.parent.name.split("=")[1]) for f in files
+    }
