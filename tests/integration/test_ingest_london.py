@@ -193,3 +193,36 @@ def test_daily_files_hold_the_data_columns_under_hive_partition_folders(
     assert {(r["reading_type"], r["date_str"]) for r in written} == {
         (f.parent.parent.name.split("=")[1], f.parent.name.split("=")[1]) for f in files
     }
+
+
+def test_readings_before_1970_and_before_year_1000_are_ingested_with_their_own_dates(
+    lake: MeterLake, tmp_path: Path
+):
+    header = "LCLid,stdorToU,DateTime,KWH/hh (per half hour) ,Acorn,Acorn_grouped\n"
+    rows = [
+        f"MAC1,Std,{moment}.0000000, {value} ,ACORN-A,Affluent\n"
+        for moment, value in [
+            ("1969-12-31 23:30:00", "0.5"),
+            ("1969-12-31 23:30:00", "0.5"),  # a duplicate on a day before the epoch
+            ("0999-10-12 00:30:00", "0.25"),
+            ("2012-10-12 00:30:00", "1.0"),
+        ]
+    ]
+    source = tmp_path / "early.csv"
+    source.write_text(header + "".join(rows))
+    report = lake.ingest([source])
+    assert (report.files[0].rows_clean, report.files[0].duplicates) == (3, 1)
+    daily = lake.sql("SELECT date_str, reading_value FROM daily ORDER BY date_str").to_pylist()
+    assert daily == [
+        {"date_str": "09991012", "reading_value": 0.25},
+        {"date_str": "19691231", "reading_value": 0.5},
+        {"date_str": "20121012", "reading_value": 1.0},
+    ]
+    totals = lake.sql(
+        "SELECT date_str, aggregated_consumption FROM aggregated_daily ORDER BY date_str"
+    ).to_pylist()
+    assert [(t["date_str"], t["aggregated_consumption"]) for t in totals] == [
+        ("09991012", 0.25),
+        ("19691231", 0.5),
+        ("20121012", 1.0),
+    ]

@@ -130,14 +130,20 @@ class DuckDBEngine:
     def _write_daily(
         self, batch: MergeBatch, touched: set[tuple[str, str]]
     ) -> list[tuple[tuple[str, str], Path]]:
-        """Write the merged rows to business ``daily``: (partition, file) of each written file."""
+        """Write the merged rows to business ``daily``: (partition, file) of each written file.
+
+        Partitioned by the integer day key unless a day is before year 1000, and by the day
+        alone when every staged row and every rewritten partition has the same reading type.
+        """
         types = {reading_type for reading_type, _ in touched}
-        if len(types) == 1:  # every staged row and every rewritten partition has this type
+        early = self._run(sql.EARLY_DAYS)[0][0]
+        if len(types) == 1 and not early:
             (reading_type,) = types
             folder = batch.daily_out / f"reading_type={reading_type}"
             written = self._copy_stats(sql.MERGED_DAILY_ONE_TYPE, folder, ("date_str",))
             return [((reading_type, str(row[5]["date_str"])), Path(row[0])) for row in written]
-        written = self._copy_stats(sql.MERGED_DAILY, batch.daily_out, DAILY_PARTITIONS)
+        query = sql.MERGED_DAILY if early else sql.MERGED_DAILY_DAY_KEY
+        written = self._copy_stats(query, batch.daily_out, DAILY_PARTITIONS)
         return [
             ((str(row[5]["reading_type"]), str(row[5]["date_str"])), Path(row[0]))
             for row in written

@@ -29,15 +29,17 @@ CALENDAR = """
 EXACT = "DECIMAL(18, 6)"
 KEY = "meter_id, obis_code, reading_type, reading_date_time"
 
-#: The ``yyyyMMdd`` partition key as an integer: its folder name is the same as the text's, and
-#: DuckDB partitions rows 20-25 % faster by an integer than by a string.
-DAY_KEY = (
-    "(year(local_time) * 10000 + month(local_time) * 100 + day(local_time))::INTEGER AS date_str"
-)
 #: Business ``daily`` columns in file order, derived from the merged candidate rows, without the
 #: partition columns.
 DAILY_COLUMNS = f"meter_id, obis_code, reading_date_time, reading_value, error_value, {CALENDAR}"
-DAILY_OUT = f"{DAILY_COLUMNS}, reading_type, {DAY_KEY}"
+DAILY_OUT = f"{DAILY_COLUMNS}, reading_type, strftime(local_time, '%Y%m%d') AS date_str"
+#: The ``yyyyMMdd`` partition key as an integer: from year 1000 on its folder name is the same as
+#: the text's, and DuckDB partitions rows 20-25 % faster by an integer than by a string.
+DAY_KEY = (
+    "(year(local_time) * 10000 + month(local_time) * 100 + day(local_time))::INTEGER AS date_str"
+)
+#: Meter-days before year 1000, whose integer key would lose the text's leading zero.
+EARLY_DAYS = "SELECT count(*) FROM meter_days WHERE day < DATE '1000-01-01'"
 
 
 def to_utc(column: str, zone: str) -> str:
@@ -235,7 +237,7 @@ SELECT {GROUP}, count(*) AS n, sum(reading_value::{EXACT}) AS total,
     bool_or(off_grid) AS off_grid
 FROM (SELECT meter_id, obis_code, reading_type, reading_value,
         local_time::DATE AS day,
-        ({_SLOT} % {_US_PER_DAY}) // {_US_PER_SLOT} AS slot,
+        (({_SLOT} % {_US_PER_DAY} + {_US_PER_DAY}) % {_US_PER_DAY}) // {_US_PER_SLOT} AS slot,
         {_SLOT} < 0 OR {_SLOT} % {_US_PER_SLOT} <> 0 AS off_grid
       FROM candidate_rows)
 GROUP BY ALL"""
@@ -319,9 +321,10 @@ FROM day_totals WHERE reading_type = 'INT'
 GROUP BY meter_id, day"""
 
 MERGED_DAILY = f"SELECT {DAILY_OUT} FROM merged_rows"
-
-#: The merged rows without ``reading_type``, for a batch whose rows all share one type: written
-#: under that type's folder and partitioned by ``date_str`` alone (one partition key less per row).
+#: ``MERGED_DAILY`` with the integer day key (for batches without ``EARLY_DAYS``).
+MERGED_DAILY_DAY_KEY = f"SELECT {DAILY_COLUMNS}, reading_type, {DAY_KEY} FROM merged_rows"
+#: The same without ``reading_type``, for a batch whose rows all share one type: written under
+#: that type's folder and partitioned by ``date_str`` alone (one partition key less per row).
 MERGED_DAILY_ONE_TYPE = f"SELECT {DAILY_COLUMNS}, {DAY_KEY} FROM merged_rows"
 
 
