@@ -226,3 +226,14 @@ def test_readings_before_1970_and_before_year_1000_are_ingested_with_their_own_d
         ("19691231", 0.5),
         ("20121012", 1.0),
     ]
+    later = tmp_path / "later.csv"
+    later.write_text(header + "MAC1,Std,0999-10-12 01:00:00.0000000, 0.75 ,ACORN-A,Affluent\n")
+    lake.ingest([later])  # merged into the existing early partition, not written over it
+    monthly = lake.sql(
+        "SELECT year, month, aggregated_consumption FROM aggregated_monthly ORDER BY year"
+    ).to_pylist()
+    assert [(m["year"], m["month"], m["aggregated_consumption"]) for m in monthly] == [
+        (999, 10, 1.0),
+        (1969, 12, 0.5),
+        (2012, 10, 1.0),
+    ]

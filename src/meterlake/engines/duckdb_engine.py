@@ -15,7 +15,7 @@ from meterlake.engines import duckdb_sql as sql
 from meterlake.engines.base import MergeBatch, MergeResult, RawSource, Reject, StagedFile
 from meterlake.errors import LakeError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
-from meterlake.lake.layout import PART_FILE
+from meterlake.lake.layout import PART_FILE, date_str
 
 PARTITION_FILE_PATTERN = PART_FILE.removesuffix(".parquet").replace("0", "{i}")
 FINAL_PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
@@ -87,7 +87,7 @@ class DuckDBEngine:
         """De-duplicate staged rows against existing partitions and write the business zone."""
         groups = [([str(p) for p in files], layout) for files, layout in batch.staged]
         touched = {
-            (str(reading_type), day.strftime("%Y%m%d"))
+            (str(reading_type), date_str(day))
             for reading_type, day in self._run(
                 sql.candidates_view(groups, [], batch.calendar_timezone) + ";" + sql.TOUCHED
             )

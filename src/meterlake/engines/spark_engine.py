@@ -27,7 +27,7 @@ from meterlake.engines.spark_session import spark_session
 from meterlake.engines.transpile import to_spark
 from meterlake.errors import LakeError, MissingExtraError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
-from meterlake.lake.layout import PART_FILE
+from meterlake.lake.layout import PART_FILE, date_str
 
 try:
     from pyspark.errors import PySparkException
@@ -143,7 +143,7 @@ class SparkEngine:
         zone = batch.calendar_timezone
         self._sql(sql.candidates_view(groups, [], zone, self._view))
         touched = {
-            (str(reading_type), day.strftime("%Y%m%d"))
+            (str(reading_type), date_str(day))
             for reading_type, day in self._sql(sql.TOUCHED).collect()
         }
         rewrite = sorted(key for key in touched if key in batch.existing)

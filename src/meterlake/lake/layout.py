@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+
+def date_str(day: date) -> str:
+    """A day as its ``date_str`` partition value, ``yyyyMMdd``.
+
+    Zero-padded before year 1000, as DuckDB and Spark write it (Python's ``%Y`` is not).
+    """
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
 
 #: Table name -> folder relative to the lake root.
 TABLE_DIRS = {

@@ -6,6 +6,8 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from meterlake.lake.layout import date_str
+
 
 def parse_date_str(date_str: str) -> date:
     """``yyyyMMdd`` -> date."""
@@ -14,7 +16,7 @@ def parse_date_str(date_str: str) -> date:
 
 def to_date_str(day: date) -> str:
     """date -> ``yyyyMMdd``."""
-    return day.strftime("%Y%m%d")
+    return date_str(day)
 
 
 def iso_week_days(date_str: str) -> list[str]:
