@@ -6,17 +6,12 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from meterlake.lake.layout import date_str
+from meterlake.lake.layout import date_str as to_date_str  # date -> ``yyyyMMdd``
 
 
 def parse_date_str(date_str: str) -> date:
     """``yyyyMMdd`` -> date."""
     return datetime.strptime(date_str, "%Y%m%d").date()
-
-
-def to_date_str(day: date) -> str:
-    """date -> ``yyyyMMdd``."""
-    return date_str(day)
 
 
 def iso_week_days(date_str: str) -> list[str]:
