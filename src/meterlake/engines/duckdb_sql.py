@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from meterlake.formats.layout import UNITS, CsvLayout
+from meterlake.formats.mdm import FIXED_WIDTH_TIMES
 
 #: Derived calendar columns of reference section 3.1, from the reading's time on the lake's
 #: calendar (``local_time``; the UTC ``reading_date_time`` itself when the calendar is UTC).
@@ -80,24 +81,43 @@ def read_parquet(files: Sequence[str], partitions: tuple[str, ...]) -> str:
 
 
 def read_csv_call(layout: CsvLayout, source: str, rejects: str, compression: str) -> str:
-    """``read_csv`` with explicit column names and types for ``layout``."""
+    """``read_csv`` with explicit column names and types for ``layout``.
+
+    A digit-only time pattern is read as text and parsed strictly (``strict_times``).
+    """
+    strict = FIXED_WIDTH_TIMES.get(layout.timestamp_format or "")
     types = dict.fromkeys(layout.columns, "VARCHAR")
-    types[layout.timestamp] = "TIMESTAMP"
+    types[layout.timestamp] = "VARCHAR" if strict else "TIMESTAMP"
     if not layout.value_holds_errors:
         types[layout.value] = "DOUBLE"
     columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items())
     nulls = ", ".join(quote_literal(s) for s in layout.null_strings)
     time_format = (
         f", timestampformat={quote_literal(layout.timestamp_format)}"
-        if layout.timestamp_format
+        if layout.timestamp_format and not strict
         else ""
     )
-    return f"""read_csv({quote_literal(source)}, columns={{{columns}}},
+    call = f"""read_csv({quote_literal(source)}, columns={{{columns}}},
         header={str(layout.has_header).lower()}, delim={quote_literal(layout.delimiter)},
         quote='"', escape='"', nullstr=[{nulls}], auto_detect=false, parallel=true,
         compression={quote_literal(compression)}{time_format},
         store_rejects=true, rejects_table={quote_literal(rejects)},
         rejects_scan={quote_literal(rejects + "_scan")})"""
+    return strict_times(layout, call) if strict else call
+
+
+def strict_times(layout: CsvLayout, reader: str) -> str:
+    """``reader`` with its digit-only times parsed at exactly their width (else NULL).
+
+    DuckDB only: the Spark reader matches the same widths with its own regular expression.
+    """
+    column = f'trim("{layout.timestamp}")'
+    shape = quote_literal(FIXED_WIDTH_TIMES[layout.timestamp_format or ""])
+    pattern = quote_literal(layout.timestamp_format or "")
+    parsed = (
+        f"CASE WHEN regexp_full_match({column}, {shape}) THEN try_strptime({column}, {pattern}) END"
+    )
+    return f'(SELECT * REPLACE ({parsed} AS "{layout.timestamp}") FROM {reader})'
 
 
 VALID_TYPES = "('INT', 'AGG', 'ERR')"
@@ -109,12 +129,12 @@ def _row_fields(layout: CsvLayout) -> list[str]:
     fields = []
     if layout.value_holds_errors:
         value = f'"{layout.value}"'
-        fields.append(f"TRY_CAST({value} AS DOUBLE) AS reading_value")
+        fields.append(f"{_value_in_kwh(layout)} AS reading_value")
         fields.append(
             f"CASE WHEN TRY_CAST({value} AS DOUBLE) IS NULL THEN trim({value}) END AS error_value"
         )
     else:
-        fields.append(f"{_in_kwh(layout)} AS reading_value")
+        fields.append(f"{_value_in_kwh(layout)} AS reading_value")
         if layout.error_column:
             fields.append(f"nullif(trim(\"{layout.error_column}\"), '') AS error_value")
     if layout.unit_column:
@@ -129,9 +149,14 @@ def _row_fields(layout: CsvLayout) -> list[str]:
     return fields
 
 
-def _in_kwh(layout: CsvLayout) -> str:
-    """The value column converted to kWh (Wh divided, so that 1500 Wh is exactly 1.5 kWh)."""
+def _value_in_kwh(layout: CsvLayout) -> str:
+    """The value column converted to kWh (Wh divided, so that 1500 Wh is exactly 1.5 kWh).
+
+    Where the value column also holds error codes, only what reads as a number is a value.
+    """
     value = f'"{layout.value}"'
+    if layout.value_holds_errors:
+        return f"TRY_CAST({value} AS DOUBLE)"
     if layout.unit_column:
         unit = f'upper(trim("{layout.unit_column}"))'
         return (
@@ -156,16 +181,49 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     """The columns of one file that vary per row, for the run's staging area.
 
     Layout constants (``obis_code``, ``reading_type``) are not materialised per row: writing three
-    constant columns cost a third of the read. Rows without a meter id (and rows whose reading
-    type is unknown) are kept here so that they can be counted; the merge leaves them out.
+    constant columns cost a third of the read. A row whose meter id, time or value cannot be kept
+    (see ``kept_row``) is staged with a NULL id so that it is counted, and the merge leaves it out:
+    one bad value costs one row, never the file. Its year and month are 0 when it has no time.
     """
     utc = to_utc(f'"{layout.timestamp}"', layout.source_timezone)
     local = to_local(utc, layout.calendar_timezone)
+    meter_id = f"CASE WHEN {kept_row(layout, utc)} THEN {_trimmed_id(layout)} END"
     return f"""
-    SELECT "{layout.meter_id}" AS meter_id, {utc} AS reading_date_time,
+    SELECT {meter_id} AS meter_id, {utc} AS reading_date_time,
         {", ".join(_row_fields(layout))}, {file_seq}::INTEGER AS source_seq,
-        year({local})::INTEGER AS year, month({local})::INTEGER AS month
+        coalesce(year({local}), 0)::INTEGER AS year, coalesce(month({local}), 0)::INTEGER AS month
     FROM {reader}"""
+
+
+#: Blanks around a meter id (``' MAC000002 '`` is ``MAC000002``).
+ID_BLANKS = "^[ \t]+|[ \t]+$"
+#: Characters no meter id holds: control characters and U+FFFD (bytes that were not UTF-8).
+ID_GARBLED = "[\\p{Cc}\\x{FFFD}]"
+#: Longest meter id kept; a longer one is a broken line, not an id.
+MAX_ID_LENGTH = 64
+#: Magnitude of the largest value the lake sums exactly (``DECIMAL(18, 6)``), in kWh.
+MAX_KWH = 1e12
+#: Times the lake keeps: years 1 to 9999 (what Arrow, Python and Spark all represent).
+TIME_RANGE = "TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999'"
+
+
+def _trimmed_id(layout: CsvLayout) -> str:
+    return f"regexp_replace(\"{layout.meter_id}\", '{ID_BLANKS}', '', 'g')"
+
+
+def kept_row(layout: CsvLayout, utc: str) -> str:
+    """Whether a row can be kept: a plausible meter id, a time in range, a finite value.
+
+    A NaN, an infinity or a value beyond ``MAX_KWH`` would abort the exact daily sums.
+    """
+    meter_id = _trimmed_id(layout)
+    value = _value_in_kwh(layout)
+    return (
+        f"({meter_id} <> '' AND length({meter_id}) <= {MAX_ID_LENGTH}"
+        f" AND NOT regexp_matches({meter_id}, '{ID_GARBLED}')"
+        f" AND {utc} BETWEEN {TIME_RANGE}"
+        f" AND ({value} IS NULL OR abs({value}) < {MAX_KWH:.0f}))"
+    )
 
 
 def invalid_staged_rows(

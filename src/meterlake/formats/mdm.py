@@ -24,6 +24,9 @@ TIME_FORMATS = (
     (re.compile(r"^\d{14}$"), "%Y%m%d%H%M%S"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"), None),
 )
+#: The digit-only patterns, read strictly: exactly their width (a strptime reads ``%S`` from one
+#: digit, so a 15-digit ``yyyyMMddHH24mmss`` would otherwise pass as a valid time).
+FIXED_WIDTH_TIMES = {"%Y%m%d%H24%M%S": r"\d{10}24\d{4}", "%Y%m%d%H%M%S": r"\d{14}"}
 _SIX = ("meter_id", "obis_code", "reading_time", "reading_value", "error_code", "reading_type")
 _GENERATOR_EXTRA = ("spid", "rq", "ansi", "smult", "dst", "accnum", "sqcode")
 

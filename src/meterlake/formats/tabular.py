@@ -8,7 +8,9 @@ record, kept with its line number; the other formats are typed and fail whole wh
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import fastavro
@@ -31,6 +33,7 @@ ALIASES = {
     "type_column": ("reading_type",),
     "error_column": ("error_value", "error_code"),
 }
+_ROLE_NAMES = frozenset(name for names in ALIASES.values() for name in names)
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,12 @@ def to_text(path: Path, kind: str, target: Path) -> Tabular:
         if kind == "json":
             table, bad, lines = _json_lines(path)
         elif kind == "parquet":
-            table = pq.read_table(path)
+            table = _flat(pq.read_table(path))
         elif kind == "orc":
-            table = paorc.read_table(str(path))
+            table = _flat(paorc.read_table(str(path)))
         else:
             with path.open("rb") as handle:
-                table = pa.Table.from_pylist(list(fastavro.reader(handle)))
+                table, bad, lines = _records_table(enumerate(fastavro.reader(handle), start=1))
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise RejectedFileError(path, f"unreadable {kind} file: {exc}") from exc
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,26 +82,74 @@ def to_text(path: Path, kind: str, target: Path) -> Tabular:
 
 
 def _json_lines(path: Path) -> tuple[pa.Table, tuple[Reject, ...], tuple[int, ...]]:
-    records, bad, lines = [], [], []
+    records: list[tuple[int, object]] = []
+    bad = []
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for line, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
             try:
-                record = json.loads(text)
+                records.append((line, json.loads(text)))
             except ValueError as exc:
                 bad.append(Reject(line, text.rstrip("\n"), f"not a JSON object: {exc}"))
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-                lines.append(line)
-            else:
-                bad.append(Reject(line, text.rstrip("\n"), "not a JSON object"))
-    if not records:
-        raise ValueError("no JSON records")
-    names = dict.fromkeys(name for record in records for name in record)
-    columns = {name: [record.get(name) for record in records] for name in names}
+    table, unusable, lines = _records_table(records)
+    return table, tuple(sorted([*bad, *unusable], key=lambda r: r.line)), lines
+
+
+def _records_table(
+    records: Iterable[tuple[int, object]],
+) -> tuple[pa.Table, tuple[Reject, ...], tuple[int, ...]]:
+    """Records as a table of text columns, so that a column may mix numbers, text and nulls.
+
+    A record whose meter id, time or value (any name in ``ALIASES``) holds a list or an object
+    is a bad record; lists and objects elsewhere are kept as JSON text.
+    """
+    rows, bad, lines = [], [], []
+    for line, record in records:
+        if not isinstance(record, dict):
+            bad.append(Reject(line, _json_text(record), "not a JSON object"))
+            continue
+        nested = [str(k) for k, v in record.items() if isinstance(v, (list, dict)) and _role(k)]
+        if nested:
+            reason = f"field {nested[0]!r} holds a list or an object, not a value"
+            bad.append(Reject(line, _json_text(record), reason))
+            continue
+        rows.append({str(name): _text(value) for name, value in record.items()})
+        lines.append(line)
+    if not rows:
+        raise ValueError("no JSON records" if not bad else f"no usable records ({bad[0].reason})")
+    names = dict.fromkeys(name for row in rows for name in row)
+    columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
     return pa.table(columns), tuple(bad), tuple(lines)
+
+
+def _role(name: object) -> bool:
+    return str(name).strip().lower() in _ROLE_NAMES
+
+
+def _text(value: object) -> str | None:
+    """A record's value as the CSV text the layouts read."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ")
+    return _json_text(value)
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """A typed table whose nested or binary columns are JSON text (CSV cannot hold them)."""
+    for index, column in enumerate(table.columns):
+        kind = column.type
+        if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            texts = [None if v is None else _json_text(v) for v in column.to_pylist()]
+            table = table.set_column(index, table.field(index).name, pa.array(texts, pa.string()))
+    return table
 
 
 def canonical_layout(kind: str, header: list[str]) -> CsvLayout | str:

@@ -32,7 +32,7 @@ from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.reference_tables import merge_reference
 from meterlake.pipeline.report import FileOutcome, FileStatus, RunReport
-from meterlake.pipeline.sources import Source, open_sources
+from meterlake.pipeline.sources import Source, open_sources, unify_line_endings
 from meterlake.reference import read_reference
 
 #: Rows of new clean data de-duplicated in one engine statement (bounds memory at full scale).
@@ -162,7 +162,7 @@ def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
         layout, raw = choose_tabular(source, tabular, run.formats)
     else:
         layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
-    staged = run.engine.stage_file(raw, layout, run.txn.scratch, seq)
+    raw, staged = _stage(run, raw, layout, seq)
     found = _account(raw, layout, staged)
     unreadable: tuple[Reject, ...] = ()
     if tabular is not None:
@@ -176,6 +176,17 @@ def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
     outcome.quarantined = len(found)
     outcome.null_values = staged.null_values
     return outcome, found, staged
+
+
+def _stage(run: _Run, raw: RawSource, layout: CsvLayout, seq: int) -> tuple[RawSource, StagedFile]:
+    """Stage one file; one that the engine cannot parse is tried once more with LF endings."""
+    try:
+        return raw, run.engine.stage_file(raw, layout, run.txn.scratch, seq)
+    except RejectedFileError:
+        unified = unify_line_endings(raw, run.txn.scratch / f"lf{seq}.csv")
+        if unified is None:
+            raise
+    return unified, run.engine.stage_file(unified, layout, run.txn.scratch, seq)
 
 
 def _read_reference(run: _Run, source: Source, table: str, seq: int) -> _Read:

@@ -1,8 +1,9 @@
 """Find the rows an engine staged but the merge leaves out, so every row read is accounted for.
 
-Engines report rows staged and rows rejected with their lines. Rows without a meter id, with a
-reading type other than INT, AGG or ERR, or with an unknown unit parse fine but cannot be
-kept; when a file has any, this slow path reads it once more in Python to find their lines.
+Engines report rows staged and rows rejected with their lines. Rows whose meter id, time or
+value cannot be kept (``meterlake.formats.row_checks``), with a reading type other than INT, AGG
+or ERR, or with an unknown unit parse fine but cannot be kept; when a file has any, this slow
+path reads it once more in Python to find their lines and reasons.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import TextIO
 import zstandard
 
 from meterlake.engines.base import RawSource, Reject
-from meterlake.formats.layout import UNITS, CsvLayout
+from meterlake.formats.layout import CsvLayout
+from meterlake.formats.row_checks import MISSING_ID, row_problem
 
-MISSING_ID = "missing meter id"
-VALID_TYPES = ("INT", "AGG", "ERR")
+__all__ = ["MISSING_ID", "records", "scan_rows"]
 
 
 def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[int, list[Reject]]:
@@ -31,32 +32,33 @@ def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[in
     rows = 0
     found: list[Reject] = []
     with _text(raw) as handle:
-        for line, text in enumerate(handle, start=1):
-            raw_line = text.rstrip("\r\n")
-            if (line == 1 and layout.has_header) or not raw_line:
+        for line, raw_text, fields in records(handle, layout.delimiter):
+            if (line == 1 and layout.has_header) or not fields:
                 continue
             rows += 1
             if line not in rejected:
-                reason = _invalid(layout, next(csv.reader([raw_line], delimiter=layout.delimiter)))
+                reason = row_problem(layout, fields)
                 if reason:
-                    found.append(Reject(line, raw_line, reason))
+                    found.append(Reject(line, raw_text, reason))
     return rows, found
 
 
-def _invalid(layout: CsvLayout, fields: list[str]) -> str | None:
-    if len(fields) != len(layout.columns):
-        return None
-    if fields[layout.index(layout.meter_id)] == "":
-        return MISSING_ID
-    if layout.type_column:
-        kind = fields[layout.index(layout.type_column)].strip().upper()
-        if kind not in VALID_TYPES:
-            return f"unknown reading type {kind!r} (expected INT, AGG or ERR)"
-    if layout.unit_column:
-        unit = fields[layout.index(layout.unit_column)].strip()
-        if unit.upper() not in UNITS:
-            return f"unknown unit {unit!r} (expected Wh, kWh or MWh)"
-    return None
+def records(handle: TextIO, delimiter: str) -> Iterator[tuple[int, str, list[str]]]:
+    """(first line, raw text, fields) of each CSV record; a quoted field may span lines."""
+    buffer: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for text in handle:
+            buffer.append(text)
+            yield text
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    start = 1
+    for fields in reader:
+        raw_text = "".join(buffer).rstrip("\r\n").removeprefix("\ufeff")
+        buffer.clear()
+        yield start, raw_text, fields
+        start = reader.line_num + 1
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 import zstandard
 
@@ -120,3 +120,43 @@ class _ZstdStream:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-120:]
+
+
+def unify_line_endings(raw: RawSource, target: Path) -> RawSource | None:
+    """A copy of ``raw`` whose lines all end in LF, or ``None`` when it has no CR to change.
+
+    Exports that mix LF and CRLF (files appended to on two systems) stop DuckDB's CSV parser;
+    CRLF and a lone CR both become LF, so lines keep the numbers the rescan gives them. A file
+    that cannot be read again (a truncated gzip stream) is ``None`` too: its first error stands.
+    """
+    try:
+        seen = _copy_with_lf(raw, target)
+    except (OSError, EOFError):
+        seen = False
+    if not seen:
+        target.unlink(missing_ok=True)
+        return None
+    return RawSource(target)
+
+
+def _copy_with_lf(raw: RawSource, target: Path) -> bool:
+    """Copy ``raw`` to ``target`` with LF line ends; whether it had any CR."""
+    seen = False
+    with _binary(raw) as stream, target.open("wb") as out:
+        carry = b""
+        while chunk := stream.read(CHUNK):
+            chunk, carry = carry + chunk, b""
+            if chunk.endswith(b"\r"):  # its LF may start the next chunk
+                chunk, carry = chunk[:-1], b"\r"
+            seen = seen or b"\r" in chunk
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        if carry:
+            out.write(b"\n")
+    return seen or bool(carry)
+
+
+def _binary(raw: RawSource) -> BinaryIO:
+    """The decompressed bytes of a file the engine reads (plain or gzip)."""
+    if raw.compression == "gzip":
+        return cast("BinaryIO", gzip.open(raw.path, "rb"))
+    return raw.path.open("rb")
