@@ -1,18 +1,25 @@
-"""The ``meterlake`` command: each command parses, calls the service, renders with Rich."""
+"""The ``meterlake`` command: each command parses its options, calls the service, renders.
+
+Windows left open default to the lake's own data (``pipeline/window.py``); every error is one
+line and an exit code (``run``), listings take ``--format`` (``cli_output``).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_outages import evaluate_outages, outages_app
+from meterlake.cli_output import FormatOption, document, output_format, render
 from meterlake.cli_run import (
     print_steps,
     run_command,
@@ -34,7 +41,15 @@ from meterlake.pipeline.report import RunReport
 from meterlake.progress import rich_progress
 from meterlake.service import LakeStatus, MeterLake
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+HELP = """Smart-meter data analytics: turn MDMS exports into a partitioned Parquet lake with daily,
+weekly and monthly consumption, anomalies, forecasts and outages, queried with SQL and served
+over a REST API and a dashboard.
+
+Start with `meterlake generate` (a sample fleet into ./landing) and `meterlake run` (the whole
+pipeline, over the dates the lake holds); then `meterlake serve` for the dashboard and API.
+"""
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=HELP)
 app.add_typer(outages_app, name="outages")
 console = Console()
 errors = Console(stderr=True)
@@ -42,6 +57,14 @@ errors = Console(stderr=True)
 RootOption = Annotated[
     Path | None, typer.Option("--root", help="lake root (default: MLK_ROOT or the current folder)")
 ]
+DataStartOption = typer.Option(
+    help="first day of history, YYYY-MM-DD (default: [pipeline] data_start, else 214 days"
+    " before --data-end, but not before the first read)"
+)
+DataEndOption = typer.Option(
+    help="end of history (exclusive), YYYY-MM-DD (default: [pipeline] data_end, else the day"
+    " after the last read)"
+)
 
 
 class _State:
@@ -50,7 +73,7 @@ class _State:
 
 @app.callback()
 def main(debug: Annotated[bool, typer.Option(help="show tracebacks")] = False) -> None:
-    """Smart-meter data lake: generate, ingest, aggregate and query interval readings."""
+    # No docstring: Typer would show it instead of HELP.
     _State.debug = debug
 
 
@@ -112,12 +135,18 @@ def ingest_command(
     engine: Annotated[
         str | None, typer.Option(help="duckdb or spark (default: the engine setting)")
     ] = None,
+    output: FormatOption = "table",
 ) -> None:
-    """Ingest new files into the clean and business zones and refresh the aggregates."""
+    """Load new files into the lake: readings are checked, de-duplicated and aggregated.
+
+    Files already loaded are skipped; bad rows are kept in quarantine with their reason. New
+    days are then validated and gaps estimated (VEE; `vee.on_ingest` in meterlake.toml).
+    """
+    output_format(output)
     lake = _lake(root, engine)
     with rich_progress(errors, lake.settings.progress) as progress:
         report = lake.ingest(paths or None, progress, file_format)
-    _print_report(report)
+    _print_report(report, output)
     if lake.settings.vee.on_ingest:  # validation and estimation of the new days (docs/vee.md)
         print_vee_report(lake.vee().validate_pending())
 
@@ -143,27 +172,19 @@ def convert(
 def sql(
     query: Annotated[str, typer.Argument(help="DuckDB SQL over daily, aggregated_*, quarantine")],
     root: RootOption = None,
-    output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    output: FormatOption = "table",
 ) -> None:
-    """Run SQL over views named like the reference tables."""
+    """Query the lake with SQL: views named like the reference tables (daily, aggregated_*, ...)."""
+    output_format(output)
     table = _lake(root).sql(query)
-    if output == "json":
-        console.print_json(json.dumps(table.to_pylist(), default=str))
-    elif output == "csv":
-        typer.echo(",".join(table.column_names))
-        for row in table.to_pylist():
-            typer.echo(",".join("" if v is None else str(v) for v in row.values()))
-    else:
-        view = Table(*table.column_names)
-        for row in table.to_pylist():
-            view.add_row(*("" if v is None else str(v) for v in row.values()))
-        console.print(view)
+    render(table.to_pylist(), table.column_names, output)
 
 
 @app.command()
-def status(root: RootOption = None) -> None:
-    """Summarise files, meters, date range, rows, quarantine and the last runs."""
-    _print_status(_lake(root).status())
+def status(root: RootOption = None, output: FormatOption = "table") -> None:
+    """What the lake holds: files, meters, days, rows, quarantined rows and the last runs."""
+    output_format(output)
+    _print_status(_lake(root).status(), output)
 
 
 @app.command()
@@ -241,24 +262,25 @@ app.add_typer(models_app, name="models")
 @app.command("train")
 def train_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     root: RootOption = None,
-    data_start: Annotated[
-        str, typer.Option(help="first day of history, YYYY-MM-DD")
-    ] = "2013-06-01",
-    data_end: Annotated[
-        str, typer.Option(help="end of history (exclusive), YYYY-MM-DD")
-    ] = "2014-01-01",
+    data_start: Annotated[str | None, DataStartOption] = None,
+    data_end: Annotated[str | None, DataEndOption] = None,
     training_samples: Annotated[int, typer.Option(help="meters in the training sample")] = 500,
     model: Annotated[str, typer.Option(help="gbm (default), deepar, naive168, naive24")] = "gbm",
     test_windows: Annotated[int, typer.Option(help="rolling test windows of 168 h")] = 2,
     epochs: Annotated[int | None, typer.Option(help="DeepAR epochs (default 400)")] = None,
     activate: Annotated[bool, typer.Option(help="make the new model active")] = True,
 ) -> None:
-    """Train a forecast model, backtest it beside seasonal naive and store it."""
+    """Train a forecast model on the lake's history, score it beside seasonal naive, store it.
+
+    The history defaults to the lake's own: up to the day after its last read, at most 214 days
+    (the reference's span) back. The new model becomes the active one unless --no-activate.
+    """
     from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415
 
     lake = _lake(root)
+    window = lake.window(_optional_day(data_start), _optional_day(data_end))
     request = TrainRequest(
-        _moment(data_start), _moment(data_end), training_samples, model, test_windows,
+        _moment(window.start), _moment(window.end), training_samples, model, test_windows,
         epochs=epochs,
     )  # fmt: skip
     with rich_progress(errors, lake.settings.progress) as progress:
@@ -269,17 +291,27 @@ def train_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
 @app.command("forecast")
 def forecast_command(  # noqa: PLR0917
     root: RootOption = None,
-    data_end: Annotated[str, typer.Option(help="forecasts start here, YYYY-MM-DD")] = "2014-01-01",
+    data_end: Annotated[
+        str | None,
+        typer.Option(
+            help="forecasts start here, YYYY-MM-DD (default: the day after the last read)"
+        ),
+    ] = None,
     forecast_period: Annotated[int, typer.Option(help="days to forecast")] = 7,
     meter_start: Annotated[int, typer.Option(help="1-based position of the first meter")] = 1,
     meter_end: Annotated[int | None, typer.Option(help="1-based last position (inclusive)")] = None,
     batch_size: Annotated[int, typer.Option(help="meters per batch")] = 500,
 ) -> None:
-    """Forecast every meter (or a range) with the active model into the forecast table."""
+    """Forecast each meter's next days (P10..P90 per hour) with the active model.
+
+    Forecasts start on the day after the lake's last read unless --data-end says otherwise, and
+    go into the forecast table.
+    """
     lake = _lake(root)
+    start = _moment(lake.window(end=_optional_day(data_end)).end)
     with rich_progress(errors, lake.settings.progress) as progress:
         done = lake.forecast_batch(
-            _moment(data_end), forecast_period, (meter_start, meter_end), batch_size, progress
+            start, forecast_period, (meter_start, meter_end), batch_size, progress
         )
     console.print(
         f"{done['rows']:,} forecast rows for {done['meters']:,} meters from {done['data_end']}"
@@ -288,17 +320,23 @@ def forecast_command(  # noqa: PLR0917
 
 
 @models_app.command("list")
-def models_list(root: RootOption = None) -> None:
+def models_list(root: RootOption = None, output: FormatOption = "table") -> None:
     """Stored versions, newest first, with their aliases and backtest metrics."""
-    table = Table("version", "kind", "aliases", "data window", "meters", "MASE", "wQL", "cov80")
-    for meta in _lake(root).forecasting().models():
-        scores = meta["metrics"][meta["kind"]]
-        table.add_row(
-            meta["version"], meta["kind"], ",".join(meta["aliases"]),
-            f"{meta['data_start'][:10]}..{meta['data_end'][:10]}", str(meta["meters"]),
-            f"{scores['mase']:.3f}", f"{scores['wql']:.3f}", f"{scores['coverage_80']:.3f}",
-        )  # fmt: skip
-    console.print(table)
+    output_format(output)
+    rows = [
+        {
+            "version": meta["version"], "kind": meta["kind"], "aliases": meta["aliases"],
+            "data_start": meta["data_start"][:10], "data_end": meta["data_end"][:10],
+            "meters": meta["meters"], **_scores(meta["metrics"][meta["kind"]]),
+        }
+        for meta in _lake(root).forecasting().models()
+    ]  # fmt: skip
+    columns = ("version", "kind", "aliases", "data_start", "data_end", "meters", "mase", "wql")
+    render(rows, (*columns, "coverage_80"), output)
+
+
+def _scores(scores: dict[str, float]) -> dict[str, float]:
+    return {name: round(scores[name], 3) for name in ("mase", "wql", "coverage_80")}
 
 
 @models_app.command("show")
@@ -332,34 +370,53 @@ def _print_model(meta: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _moment(text: str) -> datetime:
-    return datetime.combine(_day(text), datetime.min.time())
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time())
 
 
-def _print_report(report: RunReport) -> None:
-    table = Table("file", "status", "reader", "read", "clean", "dup", "quarantined", "null", "note")
-    for f in report.files:
-        table.add_row(
-            f.file, f.status, f.reader, f"{f.rows_read:,}", f"{f.rows_clean:,}",
-            f"{f.duplicates:,}", f"{f.quarantined:,}", f"{f.null_values:,}", f.reason,
-        )  # fmt: skip
-    console.print(table)
-    console.print(
-        f"run {report.run_id}: {len(report.dates)} day(s) touched, first_run={report.first_run},"
-        f" timings {report.timings}"
+def _optional_day(text: str | None) -> date | None:
+    return None if text is None else _day(text)
+
+
+#: Columns of the ingest report, one row per file.
+REPORT_COLUMNS = (
+    "file", "status", "reader", "rows_read", "rows_clean", "duplicates", "quarantined",
+    "null_values", "reason",
+)  # fmt: skip
+STATUS_COLUMNS = (
+    "root", "files_ingested", "files_rejected", "meters", "first_date", "last_date",
+    "daily_rows", "quarantined_rows",
+)  # fmt: skip
+
+
+def _print_report(report: RunReport, output: str) -> None:
+    if document(report.to_json(), output):
+        return
+    rows = [asdict(f) for f in report.files]
+    render(
+        rows,
+        REPORT_COLUMNS,
+        output,
+        caption=f"run {report.run_id}: {len(report.dates)} day(s) touched,"
+        f" first_run={report.first_run}, timings {report.timings}",
     )
 
 
-def _print_status(lake: LakeStatus) -> None:
-    console.print(f"[bold]lake[/bold] {lake.root}")
-    console.print(
+def _print_status(lake: LakeStatus, output: str = "table") -> None:
+    if document(asdict(lake), output):
+        return
+    if output == "csv":
+        render([asdict(lake)], STATUS_COLUMNS, output)
+        return
+    typer.echo(f"lake {lake.root}")
+    typer.echo(
         f"files: {lake.files_ingested} ingested, {lake.files_rejected} rejected | meters:"
         f" {lake.meters:,} | days: {lake.first_date} .. {lake.last_date} | daily rows:"
         f" {lake.daily_rows:,} | quarantined rows: {lake.quarantined_rows:,}"
     )
     for run in lake.runs:
         totals = run.get("totals", {})
-        console.print(
+        typer.echo(
             f"  run {run['run_id']}: {run['counts']} read {totals.get('rows_read', 0):,}"
             f" clean {totals.get('rows_clean', 0):,} dup {totals.get('duplicates', 0):,}"
             f" quarantined {totals.get('quarantined', 0):,}"
@@ -379,12 +436,33 @@ def _layout(text: str) -> Literal["lcl", "kaggle"]:
     return "lcl" if text == "lcl" else "kaggle"
 
 
+#: Exit code of an error meterlake did not foresee (a bug): EX_SOFTWARE of sysexits.h.
+UNEXPECTED_EXIT = 70
+
+
 def run() -> None:
-    """Console-script entry point: one line and an exit code per error."""
+    """Console-script entry point: one line and an exit code per error, never a traceback.
+
+    Usage mistakes get click's usage message and exit 2; meterlake's errors one line and their
+    own exit code; anything else one line naming the error, exit 70. ``--debug`` re-raises.
+    """
     try:
         app(standalone_mode=False)
-    except MeterlakeError as exc:
-        if _State.debug:
-            raise
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+    except click.ClickException as exc:  # missing, unknown or invalid options and arguments
+        exc.show()
         raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        errors.print("aborted", highlight=False)
+        raise SystemExit(130) from None
+    except MeterlakeError as exc:
+        _fail(exc, f"[red]error:[/red] {exc}", exc.exit_code)
+    except Exception as exc:  # the one place that turns any other failure into a line
+        line = f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} (--debug shows where)"
+        _fail(exc, line, UNEXPECTED_EXIT)
+
+
+def _fail(exc: Exception, line: str, code: int) -> None:
+    if _State.debug:
+        raise exc
+    errors.print(" ".join(line.split()), highlight=False, soft_wrap=True)
+    raise SystemExit(code) from None

@@ -41,9 +41,14 @@ def detect_command(
     ] = MAX_BATCH_SIZE,
     seed: Annotated[int, typer.Option(help="seed of Prophet's interval draws")] = 0,
 ) -> None:
-    """Detect daily consumption anomalies of meters with new days into the anomaly table."""
+    """Find days of unusual consumption (spikes and dips) of meters with new days.
+
+    Looks at the 12 months before --data-end (default: [pipeline] data_end, else the day after
+    the last read) and writes into the anomaly table.
+    """
     lake = MeterLake(load_settings(root=root))
-    options = DetectOptions(detector, _day(data_end), batch_size, seed)
+    end = _day(data_end) or lake.settings.pipeline.data_end
+    options = DetectOptions(detector, end, batch_size, seed)
     with rich_progress(errors, lake.settings.progress) as progress:
         report = lake.detect(options, progress)
     console.print(

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from meterlake.cli_output import FormatOption, document, output_format, render
 from meterlake.config import load_settings
 from meterlake.errors import ConfigError, InputError
 from meterlake.service import MeterLake
@@ -39,12 +39,17 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     ] = None,
     wait: Annotated[bool, typer.Option(help="wait for a run in progress, not exit")] = False,
     trigger: Annotated[str, typer.Option(hidden=True)] = "manual",
+    output: FormatOption = "table",
 ) -> None:
-    """Run ingest -> anomalies -> training (per the retrain policy) -> forecasts -> outages.
+    """The whole pipeline: ingest new files, validate, find anomalies, train, forecast, outages.
 
-    Parameters default to the pipeline table of meterlake.toml (else the reference's values).
-    A failed step stops the run; the next run resumes from it.
+    Options default to [pipeline] in meterlake.toml, else the reference's values; the window
+    defaults to the lake's own data: --data-end to the day after the last read, --data-start
+    to 214 days (the reference's span) before it, but not before the first read. A model is
+    trained when none is active or the active one is stale. A failed step stops the run; the
+    next run resumes from it.
     """
+    output_format(output)
     settings = load_settings(root=root)
     overrides: dict[str, Any] = {
         "data_start": data_start and _day(data_start),
@@ -64,7 +69,7 @@ def run_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     except ValueError as exc:
         raise ConfigError(f"invalid pipeline parameters: {exc}") from exc
     record = MeterLake(settings).run_pipeline(params, trigger, wait)
-    print_steps(record)
+    print_steps(record, output)
 
 
 def watch_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
@@ -121,28 +126,43 @@ def schedule_command(
 def runs_command(
     root: RootOption = None,
     limit: Annotated[int, typer.Option(help="how many runs, newest first")] = 10,
+    output: FormatOption = "table",
 ) -> None:
-    """Pipeline run records: status, per-step outcome and timings."""
-    table = Table("run", "trigger", "status", "seconds", "steps", "error")
-    for record in MeterLake(load_settings(root=root)).pipeline_runs(limit):
-        steps = " ".join(f"{s['name']}:{_MARKS.get(s['status'], '?')}" for s in record["steps"])
-        table.add_row(
-            record["run_id"], record["trigger"], record["status"], f"{record['seconds']:.1f}",
-            steps, record["error"],
-        )  # fmt: skip
-    console.print(table)
+    """Pipeline runs, newest first: trigger, status, each step's outcome, time taken."""
+    output_format(output)
+    records = MeterLake(load_settings(root=root)).pipeline_runs(limit)
+    if document(records, output):
+        return
+    rows = [
+        {
+            **record,
+            "steps": " ".join(
+                f"{s['name']}:{_MARKS.get(s['status'], '?')}" for s in record["steps"]
+            ),
+        }
+        for record in records
+    ]
+    render(rows, ("run_id", "trigger", "status", "seconds", "steps", "error"), output)
 
 
-def print_steps(record: dict[str, Any]) -> None:
+def _marks(steps: list[dict[str, Any]]) -> str:
+    return " ".join(f"{s['name']}:{_MARKS.get(s['status'], '?')}" for s in steps)
+
+
+def print_steps(record: dict[str, Any], output: str = "table") -> None:
     """A pipeline run's steps as a table, its warnings and its outcome."""
-    table = Table("step", "status", "seconds", "counts", "note")
-    for step in record["steps"]:
-        counts = ", ".join(f"{k} {v:,}" for k, v in step["counts"].items() if v)
-        table.add_row(step["name"], step["status"], f"{step['seconds']:.1f}", counts, step["note"])
-    console.print(table)
+    if document(record, output):
+        return
+    rows = [
+        {**step, "counts": ", ".join(f"{k} {v:,}" for k, v in step["counts"].items() if v)}
+        for step in record["steps"]
+    ]
+    render(rows, ("name", "status", "seconds", "counts", "note"), output)
+    if output != "table":
+        return
     for warning in record["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    console.print(f"pipeline run {record['run_id']}: {record['status']} in {record['seconds']}s")
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    typer.echo(f"pipeline run {record['run_id']}: {record['status']} in {record['seconds']}s")
 
 
 def _day(text: str) -> date:

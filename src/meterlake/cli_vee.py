@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from meterlake.cli_output import FormatOption, output_format, render
 from meterlake.config import load_settings
 from meterlake.errors import InputError
 from meterlake.service import MeterLake
@@ -22,7 +21,7 @@ console = Console()
 RootOption = Annotated[
     Path | None, typer.Option("--root", help="lake root (default: MLK_ROOT or the current folder)")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+JsonOption = Annotated[bool, typer.Option("--json", help="the same as --format json")]
 
 
 def _lake(root: Path | None) -> MeterLake:
@@ -112,25 +111,39 @@ def edits_command(
     root: RootOption = None,
     meter: Annotated[str | None, typer.Option(help="only this meter")] = None,
     limit: Annotated[int, typer.Option(help="newest edits shown")] = 50,
+    output: FormatOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """The audit log of edits, newest first."""
+    output = "json" if as_json else output_format(output)
     rows = _lake(root).vee().edits(meter, limit)
     columns = ("edited_at", "user", "meter_id", "reading_date_time", "action", "value", "reason")
-    _render(rows, columns, as_json, "edits")
+    render(rows, columns, output, f"{len(rows)} edits")
 
 
 def quality_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
-    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")],
-    end: Annotated[str, typer.Option(help="day after the last, YYYY-MM-DD")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="first day, YYYY-MM-DD (default: 214 days before --end, not before the first read)"
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(help="day after the last, YYYY-MM-DD (default: after the last read)"),
+    ] = None,
     root: RootOption = None,
     meter: Annotated[str | None, typer.Option(help="only this meter")] = None,
     stopped: Annotated[bool, typer.Option(help="only meters that stopped reporting")] = False,
+    output: FormatOption = "table",
     as_json: JsonOption = False,
 ) -> None:
-    """The data-quality report per meter: completeness, flags, estimates, gaps, last read."""
-    first, last = _date("start", start), _date("end", end)
-    vee = _lake(root).vee()
+    """Data quality per meter: completeness, flags, estimates, longest gap, last read."""
+    output = "json" if as_json else output_format(output)
+    lake = _lake(root)
+    window = lake.window(_day("start", start), _day("end", end))
+    first, last = window.start, window.end
+    vee = lake.vee()
     rows = vee.stopped(first, last) if stopped else vee.quality(first, last, meter)
     columns = (
         "meter_id",
@@ -144,23 +157,4 @@ def quality_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
         "stopped",
         "flags",
     )
-    _render(rows, columns, as_json, "meters")
-
-
-def _render(rows: list[dict[str, Any]], columns: tuple[str, ...], as_json: bool, kind: str) -> None:
-    if as_json:
-        console.print_json(json.dumps(rows, default=str))
-        return
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*(_cell(row[c]) for c in columns))
-    console.print(table)
-    console.print(f"{len(rows)} {kind}")
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return "" if value is None else str(value)
+    render(rows, columns, output, f"{len(rows)} meters")

@@ -29,17 +29,24 @@ SETTINGS_FILE = "meterlake.toml"
 class PipelineSettings(BaseModel):
     """Parameters of ``meterlake run``: the reference's pipeline configuration (section 4.1).
 
-    Names and defaults as the reference seeds them; ``meter_end`` is inclusive (the reference's
+    Names and defaults as the reference seeds them, but for the window: ``data_start`` and
+    ``data_end`` default to the lake's own data (``pipeline/window.py``), since the
+    reference's fixed dates lie outside most lakes. ``meter_end`` is inclusive (the reference's
     intent, section 4.6). Set them in ``[pipeline]`` of ``meterlake.toml``, as
     ``MLK_PIPELINE__DATA_END`` and so on, or per run with ``meterlake run --data-end ...``.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    data_start: date = Field(default=date(2013, 6, 1), description="first day of history")
-    data_end: date = Field(
-        default=date(2014, 1, 1),
-        description="end of history (exclusive); forecasts start here, anomalies end here",
+    data_start: date | None = Field(
+        default=None,
+        description="first day of history (default: 214 days, the reference's span, before"
+        " data_end, clipped to the lake's first read)",
+    )
+    data_end: date | None = Field(
+        default=None,
+        description="end of history (exclusive); forecasts start here, anomalies end here"
+        " (default: the day after the lake's last read)",
     )
     forecast_period: int = Field(default=7, ge=1, description="forecast horizon in days")
     training_samples: int = Field(default=50, ge=1, description="meters used for training")
@@ -103,6 +110,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
     ml_endpoint_name: str = Field(
         default="active", description="model alias (or version) that forecasts use by default"
+    )
+    unknown_model_name: Literal["active", "error"] = Field(
+        default="active",
+        description="an API ml_endpoint_name that names no model: answer with the active model"
+        " and say so in the X-Meterlake-Model-Fallback header (active; the reference ignored"
+        " the name), or answer a 400 problem (error)",
     )
     pipeline: PipelineSettings = Field(
         default_factory=PipelineSettings, description="parameters of `meterlake run`"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from meterlake.analytics.anomaly.evaluate import Score
+from meterlake.analytics.forecast.names import MODEL_NAME as MODEL_NAME  # for the API edge
 from meterlake.analytics.outage import OutageParams
 from meterlake.config import PipelineSettings, Settings
 from meterlake.engines.base import Engine
@@ -29,6 +30,7 @@ from meterlake.pipeline.detect import DetectOptions, DetectReport, detect
 from meterlake.pipeline.evaluate_anomalies import EvaluateOptions, evaluate_anomalies
 from meterlake.pipeline.ingest import Progress, ingest, no_progress
 from meterlake.pipeline.report import RunReport
+from meterlake.pipeline.window import DataSpan, Window, default_window
 from meterlake.serving import compat, dashboard, v1
 from meterlake.serving import outages as outage_queries
 from meterlake.serving.anomaly_weather import anomalies_with_weather
@@ -36,7 +38,7 @@ from meterlake.serving.meter_reads import UNITS
 from meterlake.serving.outage_index import OutageIndex
 
 if TYPE_CHECKING:
-    from meterlake.analytics.forecast.operations import Forecasting
+    from meterlake.analytics.forecast.operations import Forecasting, ModelChoice
     from meterlake.analytics.forecast.pipeline import TrainRequest
     from meterlake.analytics.outage.evaluate import OutageScore
     from meterlake.lake.object_store import ObjectStoreLake
@@ -227,6 +229,12 @@ class MeterLake:
         return compat.forecast(
             self._interval_reads, meter_id, start, end, recent_from, predict=predict, recent=recent
         )
+
+    def forecast_model(self, name: str | None) -> ModelChoice:
+        """The model an API forecast asked for by ``name`` uses (``unknown_model_name`` decides
+        whether an unknown name gets the active model or an ``InputError``)."""
+        fallback = self.settings.unknown_model_name == "active"
+        return self.forecasting().choose(name, fallback)
 
     def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
         """The reference ``/outage`` body (inclusive window)."""
@@ -465,9 +473,13 @@ class MeterLake:
                 [orchestrate.StepRecord(name) for name in STEP_NAMES],
             )
             folder = self.layout.pipeline_runs
+
+            def chosen(window: Window) -> None:  # the record keeps the window the run used
+                record.parameters.update(data_start=str(window.start), data_end=str(window.end))
+
             orchestrate.run_steps(
                 record,
-                pipeline_steps(self, params),
+                pipeline_steps(self, params, chosen),
                 lambda current: orchestrate.save_record(folder, current),
             )
         return record.to_json()
@@ -483,15 +495,33 @@ class MeterLake:
                     record["status"] = "crashed"
         return records
 
+    def data_span(self) -> DataSpan | None:
+        """The first and last day with readings (``None`` for a lake without any)."""
+        dates = self._days()
+        if not dates:
+            return None
+        return DataSpan(*(datetime.strptime(d, "%Y%m%d").date() for d in (dates[0], dates[-1])))
+
+    def window(self, start: date | None = None, end: date | None = None) -> Window:
+        """``start`` .. ``end``; a missing end from ``[pipeline]``, else from the lake's data."""
+        pipeline = self.settings.pipeline
+        return default_window(
+            self.data_span(), start or pipeline.data_start, end or pipeline.data_end
+        )
+
+    def _days(self) -> list[str]:
+        """Every day (``yyyyMMdd``) of the daily aggregate, in order."""
+        return sorted(
+            p.name.removeprefix("date_str=")
+            for p in self.layout.table("aggregated_daily").glob("date_str=*")
+        )
+
     def status(self, last_runs: int = 5) -> LakeStatus:
         """Files, meters, date range, rows, quarantine and the last runs."""
         self._recover_if_idle()
         ledger = Ledger.load(self.layout.ledger)
         statuses = [e.status for e in ledger.entries.values()]
-        dates = sorted(
-            p.name.removeprefix("date_str=")
-            for p in self.layout.table("aggregated_daily").glob("date_str=*")
-        )
+        dates = self._days()
         counts = self.sql(
             "SELECT (SELECT count(DISTINCT meter_id) FROM aggregated_monthly),"
             " (SELECT count(*) FROM quarantine)"

@@ -42,18 +42,20 @@ def active_facts(meta: dict[str, Any]) -> Active:
     )
 
 
-def retrain_reason(params: PipelineSettings, active: Active | None, now: datetime) -> str | None:
-    """Why this run should train a model, or ``None`` when the active one stays."""
+def retrain_reason(
+    params: PipelineSettings, data_end: date, active: Active | None, now: datetime
+) -> str | None:
+    """Why a run whose history ends at ``data_end`` should train, or ``None`` to keep the model."""
     if active is None:
         return "no model is active"
     if params.retrain == "always":
         return "the retrain policy is 'always'"
     if params.retrain == "initial":
         return None
-    behind = (params.data_end - active.data_end).days
+    behind = (data_end - active.data_end).days
     if behind >= params.retrain_after_days:
         return (
-            f"data_end {params.data_end} is {behind} days past the active model's "
+            f"data_end {data_end} is {behind} days past the active model's "
             f"{active.data_end} (retrain_after_days {params.retrain_after_days})"
         )
     age = (now - active.created).days

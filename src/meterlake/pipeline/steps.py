@@ -29,6 +29,7 @@ from meterlake.pipeline.detect import DetectOptions, DetectReport
 from meterlake.pipeline.orchestrate import Step, StepOutcome, load_records
 from meterlake.pipeline.report import RunReport
 from meterlake.pipeline.retrain import active_facts, promotion_refusal, retrain_reason
+from meterlake.pipeline.window import Window
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,31 +71,62 @@ class PipelineLake(Protocol):
     def detect_outages(self, start: datetime, end: datetime) -> OutageReport:
         """Infer and store outage events in a window."""
 
+    def window(self, start: date | None = None, end: date | None = None) -> Window:
+        """The given days, the missing ones from the lake's data."""
 
-def pipeline_steps(lake: PipelineLake, params: PipelineSettings) -> list[tuple[str, Step]]:
-    """The steps of one run, bound to ``lake`` and ``params``."""
-    makers: dict[str, Callable[[PipelineLake, PipelineSettings], StepOutcome]] = {
-        "ingest": ingest_step,
-        "vee": vee_step,
+
+def pipeline_steps(
+    lake: PipelineLake,
+    params: PipelineSettings,
+    on_window: Callable[[Window], None] = lambda window: None,
+) -> list[tuple[str, Step]]:
+    """The steps of one run, bound to ``lake`` and ``params``.
+
+    A window that ``params`` leaves open is taken from the lake when a step first needs it,
+    after the ingest step, so a first run on new files trains on those files' dates;
+    ``on_window`` hears the window chosen.
+    """
+    window = _WindowOnce(lake, params, on_window)
+    makers: dict[str, Callable[[PipelineLake, PipelineSettings, Window], StepOutcome]] = {
         "detect": detect_step,
         "train": train_step,
         "forecast": forecast_step,
-        "outages": outages_step,
     }
-    return [(name, _bind(makers[name], lake, params)) for name in STEP_NAMES]
+    steps: list[tuple[str, Step]] = [
+        ("ingest", lambda: ingest_step(lake)),
+        ("vee", lambda: vee_step(lake)),
+    ]
+    steps += [(name, _bind(maker, lake, params, window)) for name, maker in makers.items()]
+    return [*steps, ("outages", lambda: outages_step(lake))]
+
+
+class _WindowOnce:
+    """The run's window, resolved from the lake on first use and then kept."""
+
+    def __init__(
+        self, lake: PipelineLake, params: PipelineSettings, tell: Callable[[Window], None]
+    ) -> None:
+        self.lake, self.params, self.tell = lake, params, tell
+        self.window: Window | None = None
+
+    def __call__(self) -> Window:
+        if self.window is None:
+            self.window = self.lake.window(self.params.data_start, self.params.data_end)
+            self.tell(self.window)
+        return self.window
 
 
 def _bind(
-    maker: Callable[[PipelineLake, PipelineSettings], StepOutcome],
+    maker: Callable[[PipelineLake, PipelineSettings, Window], StepOutcome],
     lake: PipelineLake,
     params: PipelineSettings,
+    window: Callable[[], Window],
 ) -> Step:
-    return lambda: maker(lake, params)
+    return lambda: maker(lake, params, window())
 
 
-def ingest_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+def ingest_step(lake: PipelineLake) -> StepOutcome:
     """New files of landing/ (and reference/ when present) into the lake."""
-    del params
     sources = [p for p in (lake.layout.landing, lake.layout.root / "reference") if p.exists()]
     if not sources:
         return StepOutcome(skipped="no landing/ or reference/ folder")
@@ -113,9 +145,8 @@ def ingest_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     return outcome
 
 
-def vee_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+def vee_step(lake: PipelineLake) -> StepOutcome:
     """Validation and estimation of the days of new ingests (docs/vee.md)."""
-    del params
     vee = lake.vee()
     if not vee.settings.vee.on_ingest:
         return StepOutcome(skipped="vee.on_ingest is off")
@@ -135,10 +166,10 @@ def vee_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     )
 
 
-def detect_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
-    """Anomalies of meters with new days, up to ``data_end``."""
+def detect_step(lake: PipelineLake, params: PipelineSettings, window: Window) -> StepOutcome:
+    """Anomalies of meters with new days, up to the window's end."""
     batch = min(params.batch_size, MAX_BATCH_SIZE)
-    report = lake.detect(DetectOptions(data_end=params.data_end, batch_size=batch))
+    report = lake.detect(DetectOptions(data_end=window.end, batch_size=batch))
     outcome = StepOutcome(
         counts={
             "meters": report.meters,
@@ -154,22 +185,22 @@ def detect_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     return outcome
 
 
-def train_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+def train_step(lake: PipelineLake, params: PipelineSettings, window: Window) -> StepOutcome:
     """Train a model when the retrain policy asks; activate it if it promotes."""
     from meterlake.analytics.forecast.pipeline import TrainRequest  # noqa: PLC0415 (numpy)
 
     forecasting = lake.forecasting()
     active = _active_model(lake)
     facts = active_facts(forecasting.store.show(active)) if active is not None else None
-    reason = retrain_reason(params, facts, datetime.now(UTC))
+    reason = retrain_reason(params, window.end, facts, datetime.now(UTC))
     if reason is None:
         return StepOutcome(
             details={"model": active, "retrain": params.retrain},
             skipped=f"model {active} is active and the retrain policy ({params.retrain}) keeps it",
         )
     request = TrainRequest(
-        _moment(params.data_start),
-        _moment(params.data_end),
+        _moment(window.start),
+        _moment(window.end),
         training_samples=params.training_samples,
         model=params.model,
     )
@@ -189,10 +220,10 @@ def train_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     )
 
 
-def forecast_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
-    """Batch forecasts of the active model from ``data_end``, unless they are up to date."""
+def forecast_step(lake: PipelineLake, params: PipelineSettings, window: Window) -> StepOutcome:
+    """Batch forecasts of the active model from the window's end, unless they are up to date."""
     model = _active_model(lake)
-    partition = f"{params.data_end:%Y%m%d}"
+    partition = f"{window.end:%Y%m%d}"
     runs = load_runs(lake.layout.runs)
     done = [
         r["run_id"]
@@ -202,10 +233,10 @@ def forecast_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     if done and done[0] > _last_ingest_with_days(runs):
         return StepOutcome(
             details={"forecast_run": done[0], "model": model},
-            skipped=f"forecasts by {model} from {params.data_end} are up to date",
+            skipped=f"forecasts by {model} from {window.end} are up to date",
         )
     answer = lake.forecast_batch(
-        _moment(params.data_end),
+        _moment(window.end),
         params.forecast_period,
         (params.meter_start, params.meter_end),
         params.batch_size,
@@ -216,9 +247,8 @@ def forecast_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
     )
 
 
-def outages_step(lake: PipelineLake, params: PipelineSettings) -> StepOutcome:
+def outages_step(lake: PipelineLake) -> StepOutcome:
     """Outage events over the days of the ingests since the last successful outage step."""
-    del params
     runs = load_runs(lake.layout.runs)
     through = _outages_through(lake.layout)
     pending = [r for r in runs if "first_run" in r and r["run_id"] > through and r["dates"]]

@@ -5,8 +5,8 @@ from meterlake.pipeline.retrain import (
     Active,
     active_facts,
     promotion_refusal,
-    retrain_reason,
 )
+from meterlake.pipeline.retrain import retrain_reason as reason_of
 
 NOW = datetime(2014, 3, 1, tzinfo=UTC)
 ACTIVE = Active("model-1", date(2014, 1, 1), datetime(2014, 2, 1, tzinfo=UTC))
@@ -14,6 +14,11 @@ ACTIVE = Active("model-1", date(2014, 1, 1), datetime(2014, 2, 1, tzinfo=UTC))
 
 def _params(**changes: object) -> PipelineSettings:
     return PipelineSettings.model_validate({"data_end": "2014-01-20", **changes})
+
+
+def retrain_reason(params: PipelineSettings, active: Active | None, now: datetime) -> str | None:
+    assert params.data_end is not None
+    return reason_of(params, params.data_end, active, now)
 
 
 def test_any_policy_trains_when_no_model_is_active():

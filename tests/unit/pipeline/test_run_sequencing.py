@@ -105,12 +105,14 @@ def test_an_unreadable_record_is_a_lake_error(tmp_path: Path):
         load_records(tmp_path)
 
 
-def test_pipeline_parameters_keep_the_reference_names_and_defaults(tmp_path: Path):
+def test_pipeline_parameters_keep_the_reference_names_and_defaults_but_the_lakes_window(
+    tmp_path: Path,
+):
     params = load_settings(root=tmp_path).pipeline
     assert params == PipelineSettings()
     assert params.model_dump(mode="json") == {
-        "data_start": "2013-06-01",
-        "data_end": "2014-01-01",
+        "data_start": None,  # the lake's own window (pipeline/window.py), not 2013-06-01
+        "data_end": None,  # nor 2014-01-01
         "forecast_period": 7,
         "training_samples": 50,
         "meter_start": 1,

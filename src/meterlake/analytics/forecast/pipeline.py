@@ -67,8 +67,7 @@ def train(query: data.Query, request: TrainRequest, progress: Progress) -> Train
     weather = data.weather(query)
     step(1)
     windows = rolling_windows(request.data_end, request.horizon, request.test_windows)
-    if windows.train_end - request.data_start < timedelta(days=21):
-        raise InputError("the window leaves less than 3 weeks of training history")
+    _check_history(panel, request, windows)
     model = new_model(request.model, request.epochs, request.threads)
     step = progress(f"training {model.kind} on {len(meters)} meters", 1)
     model.fit(panel.until(windows.train_end), weather)
@@ -89,6 +88,31 @@ def train(query: data.Query, request: TrainRequest, progress: Progress) -> Train
         "metrics": metrics,
     }
     return Trained(model, facts)
+
+
+#: Days with readings a model needs before its test windows.
+MIN_TRAINING_DAYS = 21
+
+
+def _check_history(panel: HourlyPanel, request: TrainRequest, windows: Windows) -> None:
+    """Refuse, saying what the lake holds, a window with too little history to train on."""
+    held = _days_with_reads(panel)
+    before_tests = _days_with_reads(panel.until(windows.train_end))
+    if before_tests >= MIN_TRAINING_DAYS:
+        return
+    tests = request.data_end - windows.train_end
+    needed = MIN_TRAINING_DAYS + -(-tests.total_seconds() // 86400)
+    raise InputError(
+        f"train needs at least {needed:.0f} days of history before --data-end"
+        f" {request.data_end:%Y-%m-%d} ({MIN_TRAINING_DAYS} to train on, then"
+        f" {request.test_windows} test window(s) of {request.horizon} h); the lake holds"
+        f" {held} in {request.data_start:%Y-%m-%d} .. {request.data_end:%Y-%m-%d}"
+    )
+
+
+def _days_with_reads(panel: HourlyPanel) -> int:
+    """Days' worth of hours on which at least one meter of ``panel`` has a reading."""
+    return int(np.isfinite(panel.values).any(axis=0).sum()) // 24
 
 
 def _baselines(kind: str) -> list[tuple[str, Forecaster]]:
