@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from meterlake.formats.layout import UNITS, CsvLayout
 from meterlake.formats.mdm import FIXED_WIDTH_TIMES
+from meterlake.formats.mrasco import SETTLEMENT_TIMEZONE
 
 #: Derived calendar columns of reference section 3.1, from the reading's time on the lake's
 #: calendar (``local_time``; the UTC ``reading_date_time`` itself when the calendar is UTC).
@@ -248,11 +249,13 @@ def candidates_view(
 ) -> str:
     """Every candidate row of a merge: staged rows (rank 1) and rewritten partitions (rank 0).
 
-    ``local_time`` is the reading's time on the lake's calendar.
+    ``local_time`` is the reading's time on its layout's calendar: the lake's, except for MRASCo
+    flows, whose rows belong to their Europe/London settlement day (all 50 periods of the autumn
+    clock change on that day).
     """
-    local = to_local("reading_date_time", calendar_timezone)
     selects = []
     for files, layout in groups:
+        local = to_local("reading_date_time", layout.calendar_timezone)
         obis = _staged_column(layout, "obis_code", bool(layout.obis_column), layout.obis_code)
         kind = _staged_column(layout, "reading_type", bool(layout.type_column), layout.reading_type)
         has_error = bool(layout.error_column) or layout.value_holds_errors
@@ -267,9 +270,25 @@ def candidates_view(
     if existing_files:
         selects.append(f"""
     SELECT meter_id, obis_code, reading_type, reading_date_time, reading_value, error_value,
-        -1 AS source_seq, 0 AS rank, {local} AS local_time
+        -1 AS source_seq, 0 AS rank, {_stored_local(calendar_timezone)} AS local_time
     FROM {relation(existing_files, DAILY_PARTITIONS)}""")
     return "CREATE OR REPLACE TEMP VIEW candidate_rows AS " + "\nUNION ALL".join(selects)
+
+
+def _stored_local(calendar_timezone: str) -> str:
+    """The calendar time a committed row was stored with: the lake's, or the settlement day's.
+
+    Its stored day and hour tell which (a settlement-dated row differs from the lake's calendar
+    in the hour), so that rewriting a partition never moves its rows to another day.
+    """
+    lake = to_local("reading_date_time", calendar_timezone)
+    if calendar_timezone == SETTLEMENT_TIMEZONE:
+        return lake
+    settlement = to_local("reading_date_time", SETTLEMENT_TIMEZONE)
+    return (
+        f"CASE WHEN day_of_month = day({lake}) AND hour = hour({lake}) THEN {lake}"
+        f" ELSE {settlement} END"
+    )
 
 
 #: (reading_type, day) partitions the staged rows touch; days are cheap to derive, strings not.

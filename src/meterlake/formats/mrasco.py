@@ -30,7 +30,9 @@ MDM_HEADER: Row = (
 #: The reference's ``yyyyMMddHH24mmss``: a literal "24" between hour and minute.
 MDM_TIME_FORMAT = "%Y%m%d%H24%M%S"
 FLOWS = ("D0275", "D0010")
-SETTLEMENT_ZONE = ZoneInfo("Europe/London")
+#: The zone of settlement days: a flow's rows are dated on them, whatever the lake's calendar.
+SETTLEMENT_TIMEZONE = "Europe/London"
+SETTLEMENT_ZONE = ZoneInfo(SETTLEMENT_TIMEZONE)
 PERIOD = timedelta(minutes=30)
 
 _FLOW_ID = re.compile(r"D\d{4}")

@@ -16,7 +16,13 @@ from meterlake.formats.layout import CsvLayout
 from meterlake.formats.london import KAGGLE, LONDON
 from meterlake.formats.mapping import ColumnMapping, mapping_layout
 from meterlake.formats.mdm import MDM
-from meterlake.formats.mrasco import MDM_TIME_FORMAT, convert_mrasco, is_mrasco, write_mdm
+from meterlake.formats.mrasco import (
+    MDM_TIME_FORMAT,
+    SETTLEMENT_TIMEZONE,
+    convert_mrasco,
+    is_mrasco,
+    write_mdm,
+)
 from meterlake.formats.sniff import sniff_layout
 from meterlake.formats.tabular import Tabular, canonical_layout
 from meterlake.pipeline.sources import Source
@@ -64,6 +70,8 @@ def choose_layout(
 ) -> tuple[CsvLayout, RawSource]:
     """The layout that reads ``source`` and the raw file to read (converted for MRASCo)."""
     layout, raw = _choose(source, formats, flow_target)
+    if layout is MRASCO:  # naive UTC rows, dated on their settlement day
+        return replace(MRASCO, calendar_timezone=SETTLEMENT_TIMEZONE), raw
     return formats.zoned(layout), raw
 
 

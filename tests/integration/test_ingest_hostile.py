@@ -1,0 +1,158 @@
+"""Malformed and hostile landing files (issue 20): one bad row costs one row, never the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meterlake.config import Settings
+from meterlake.service import MeterLake
+
+pytestmark = pytest.mark.integration
+
+LCL = "LCLid,stdorToU,DateTime,KWH/hh (per half hour) ,Acorn,Acorn_grouped\n"
+
+
+def _lcl_row(meter: str, time: str, value: str) -> str:
+    return f"{meter},Std,2012-10-12 {time}.0000000,{value},ACORN-A,Affluent\n"
+
+
+def _quarantine(lake: MeterLake) -> list[tuple[int, str]]:
+    rows = lake.sql("SELECT line, reason FROM quarantine ORDER BY line").to_pylist()
+    return [(int(r["line"]), str(r["reason"])) for r in rows]
+
+
+def _daily(lake: MeterLake) -> list[tuple[str, float | None]]:
+    rows = lake.sql("SELECT meter_id, reading_value FROM daily ORDER BY reading_date_time")
+    return [(str(r["meter_id"]), r["reading_value"]) for r in rows.to_pylist()]
+
+
+@pytest.mark.parametrize("bad", ["NaN", "nan", "inf", "-Infinity", "1e308", "-2e12"])
+def test_a_non_finite_or_huge_value_costs_one_row(lake: MeterLake, tmp_path: Path, bad: str):
+    path = tmp_path / "lcl.csv"
+    rows = [_lcl_row("MAC000002", t, v) for t, v in (("00:30:00", "0.5"), ("01:00:00", bad))]
+    path.write_text(LCL + "".join(rows) + _lcl_row("MAC000002", "01:30:00", "0.25"))
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.status, outcome.rows_read, outcome.rows_clean) == ("ingested", 3, 2)
+    assert outcome.balanced
+    assert _daily(lake) == [("MAC000002", 0.5), ("MAC000002", 0.25)]
+    ((line, reason),) = _quarantine(lake)
+    assert line == 3
+    assert "not finite or beyond" in reason
+
+
+@pytest.mark.parametrize("endings", [("\r\n", "\n"), ("\n", "\r\n"), ("\r", "\n")])
+def test_mixed_line_endings_load_every_row(
+    lake: MeterLake, tmp_path: Path, endings: tuple[str, str]
+):
+    times = ("00:30:00", "01:00:00", "01:30:00", "02:00:00")
+    lines = [LCL.rstrip("\n"), *(_lcl_row("MAC1", t, "0.1").rstrip("\n") for t in times)]
+    text = "".join(line + endings[i % 2] for i, line in enumerate(lines))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(text.encode())
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.status, outcome.rows_read, outcome.rows_clean) == ("ingested", 4, 4)
+    assert len(_daily(lake)) == 4
+
+
+def test_padded_ids_are_trimmed_and_empty_or_garbled_ids_quarantined(
+    lake: MeterLake, tmp_path: Path
+):
+    path = tmp_path / "ids.csv"
+    rows = [
+        _lcl_row(" MAC000002 ", "00:30:00", "0.5"),
+        _lcl_row("MAC000002\t", "01:00:00", "0.25"),
+        _lcl_row("   ", "01:30:00", "0.1"),
+        _lcl_row("MAC\x01002", "02:00:00", "0.1"),
+        _lcl_row("MAC\ufffd02", "02:30:00", "0.1"),
+        _lcl_row("M" * 65, "03:00:00", "0.1"),
+    ]
+    path.write_text(LCL + "".join(rows))
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (6, 2, 4)
+    assert _daily(lake) == [("MAC000002", 0.5), ("MAC000002", 0.25)]
+    reasons = [reason for _, reason in _quarantine(lake)]
+    assert reasons[0] == "missing meter id"
+    assert all(reason.startswith("garbled meter id") for reason in reasons[1:])
+    (total,) = lake.sql("SELECT meter_id, aggregated_consumption FROM aggregated_daily").to_pylist()
+    assert total == {"meter_id": "MAC000002", "aggregated_consumption": 0.75}
+
+
+def test_garbage_and_empty_london_times_are_quarantined(lake: MeterLake, tmp_path: Path):
+    path = tmp_path / "times.csv"
+    rows = ["MAC1,Std,garbage,0.5,A,B\n", "MAC1,Std,,0.1,A,B\n", "MAC1,Std,Null,0.1,A,B\n"]
+    path.write_text(LCL + "".join(rows) + _lcl_row("MAC1", "01:30:00", "0.2"))
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (4, 1, 3)
+    lines = _quarantine(lake)
+    assert [line for line, _ in lines] == [2, 3, 4]
+    assert lines[1][1] == lines[2][1] == "missing reading time"
+
+
+def test_json_lists_and_objects_cost_their_records(lake: MeterLake, tmp_path: Path):
+    records = [
+        {"meter_id": "M1", "reading_time": "2021-01-01 00:00:00", "reading_value": 1.5},
+        {"meter_id": "M1", "reading_time": "2021-01-01 00:30:00", "reading_value": [1, 2]},
+        {"meter_id": {"a": 1}, "reading_time": "2021-01-01 01:00:00", "reading_value": 2},
+        {"meter_id": "M1", "reading_time": "2021-01-01 01:30:00", "reading_value": "x"},
+        {"meter_id": "M1", "reading_time": "2021-01-01 02:00:00", "reading_value": 2, "t": [1]},
+    ]
+    path = tmp_path / "readings.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.status, outcome.rows_read, outcome.rows_clean) == ("ingested", 5, 2)
+    assert outcome.balanced
+    lines = _quarantine(lake)
+    assert [line for line, _ in lines] == [2, 3, 4]
+    assert "holds a list or an object" in lines[0][1]
+
+
+def test_malformed_hh24_times_are_all_quarantined(lake: MeterLake, tmp_path: Path):
+    bad = ("202101010124000", "20210101012400000", "2021010125240000", "2021013201240000")
+    rows = [f"M1;1.8.0;{t};1.5;;INT\n" for t in ("2021010100240000", *bad, "20210101XX240000")]
+    path = tmp_path / "mdm.csv"
+    path.write_text("".join(rows))
+    (outcome,) = lake.ingest([path]).files
+    assert (outcome.reader, outcome.rows_read, outcome.rows_clean) == ("mdm", 6, 1)
+    assert len(_daily(lake)) == 1
+    assert [line for line, _ in _quarantine(lake)] == [2, 3, 4, 5, 6]
+
+
+def _d0275(mpan: str, day: str, periods: int) -> str:
+    lines = ["ZHV|0000001|D0275001|X|LOND|Q|ACME|20211101120000||||OPER|", f"25B|{mpan}|AI|"]
+    lines += [f"26B|{day}|", *(f"27B|{p}|0.5|" for p in range(1, periods + 1))]
+    return "\n".join([*lines, f"ZPT|0000001|{len(lines) + 1}|"]) + "\n"
+
+
+@pytest.mark.parametrize("calendar", ["UTC", "Europe/London"])
+def test_autumn_clock_change_flow_puts_50_periods_on_its_settlement_day(
+    tmp_path: Path, calendar: str
+):
+    lake = MeterLake(Settings(root=tmp_path / "lake", threads=1, calendar_timezone=calendar))
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(_d0275("1234567890123", "20211031", 50))
+    second.write_text(_d0275("9999999999999", "20211031", 50))
+    lake.ingest([first])
+    lake.ingest([second])  # rewrites the day's partition: the first meter's rows stay on it
+    days = lake.sql("SELECT meter_id, date_str, count(*) AS n FROM daily GROUP BY ALL ORDER BY 1")
+    assert [(r["date_str"], r["n"]) for r in days.to_pylist()] == [("20211031", 50)] * 2
+    totals = lake.sql("SELECT aggregated_consumption, date_str FROM aggregated_daily").to_pylist()
+    assert totals == [{"aggregated_consumption": 25.0, "date_str": "20211031"}] * 2
+
+
+def test_cli_prints_no_traceback_for_a_hostile_file(tmp_path: Path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(LCL + "MAC1,Std,,NaN,A,B\n \t,Std,garbage,1e308,A,B\r\n" + "\x00\xff" * 3)
+    cli = [sys.executable, "-c", "from meterlake.cli import run; run()"]
+    command = [*cli, "ingest", str(path), "--root", str(tmp_path / "lake")]
+    env = {**os.environ, "MLK_PROGRESS": "false", "COLUMNS": "200"}
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=120, env=env
+    )
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
