@@ -147,7 +147,9 @@ def test_autumn_clock_change_flow_puts_50_periods_on_its_settlement_day(
 
 def test_cli_prints_no_traceback_for_a_hostile_file(tmp_path: Path):
     path = tmp_path / "hostile.csv"
-    path.write_text(LCL + "MAC1,Std,,NaN,A,B\n \t,Std,garbage,1e308,A,B\r\n" + "\x00\xff" * 3)
+    path.write_text(
+        LCL + "MAC1,Std,,0.1,A,B\n \t,Std,garbage,1e308,A,B\n" + _lcl_row("M", "01:00:00", "NaN")
+    )
     cli = [sys.executable, "-c", "from meterlake.cli import run; run()"]
     command = [*cli, "ingest", str(path), "--root", str(tmp_path / "lake")]
     env = {**os.environ, "MLK_PROGRESS": "false", "COLUMNS": "200"}
