@@ -1,10 +1,17 @@
-# Two commands on a fresh machine with python3, pip and make: `make demo` and `make test`.
+# Two commands on a fresh machine with python3, pip and make: `make demo` and `make test`
+# (`make test` also installs Debian's chromium and a JRE when missing: root or sudo needed).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint types unit bench openapi screenshots clean
+.PHONY: demo test system check lint types unit bench openapi screenshots clean
+
+# System packages the tests drive, from Debian: Chromium for the browser tests (Playwright's own
+# browser download cannot run here) and a Java 17+ runtime for the Spark tests. Installed only
+# where missing; as root directly, otherwise through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get install -y -q --no-install-recommends
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +24,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	mkdir -p demo-lake && cd demo-lake && ../$(BIN)/meterlake demo
 
-## test: lint, types and the whole test suite (what CI runs)
-test: check
+## test: install what the tests need (venv, Chromium, a JRE), then lint, types and every test
+test: system check
+
+## system: Debian's chromium and a headless JRE, when they are missing
+system:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(APT_INSTALL) default-jre-headless; }
 
 check: lint types unit
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -49,7 +48,7 @@ Start with `meterlake generate` (a sample fleet into ./landing) and `meterlake r
 pipeline, over the dates the lake holds); then `meterlake serve` for the dashboard and API.
 """
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=HELP)
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=HELP, rich_markup_mode=None)
 app.add_typer(outages_app, name="outages")
 console = Console()
 errors = Console(stderr=True)
@@ -447,13 +446,7 @@ def run() -> None:
     own exit code; anything else one line naming the error, exit 70. ``--debug`` re-raises.
     """
     try:
-        app(standalone_mode=False)
-    except click.ClickException as exc:  # missing, unknown or invalid options and arguments
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
-        errors.print("aborted", highlight=False)
-        raise SystemExit(130) from None
+        app(prog_name="meterlake")  # standalone: Typer prints usage errors itself (exit 2)
     except MeterlakeError as exc:
         _fail(exc, f"[red]error:[/red] {exc}", exc.exit_code)
     except Exception as exc:  # the one place that turns any other failure into a line

@@ -170,15 +170,53 @@ def history_of(table: pa.Table) -> HourlyHistory:
     return HourlyHistory((micros // 3_600_000_000).astype(np.int64), kwh)
 
 
-def outages(query: Query, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
-    """ERR reads in the inclusive window with their meter's coordinates; nulls omitted."""
-    sql = """SELECT d.*, g.lat, g.long FROM err_readings d JOIN geodata g USING (meter_id)
-        WHERE d.reading_date_time BETWEEN ? AND ? AND d.date_str >= ? AND d.date_str <= ?"""
-    params: list[object] = [start, end, _day(start), _day(end)]
-    if error_code is not None:
-        sql += " AND d.error_value = ?"
-        params.append(error_code)
-    return outage_body(query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist())
+#: ``source`` of ``/outage``: ERR reads, meters of inferred outage events, or both.
+OUTAGE_SOURCES = ("err", "inferred", "all")
+#: ``error_value`` of an item that is a meter of an inferred outage event.
+INFERRED_CODE = "OUTAGE"
+#: Every meter of an inferred (or inferred and ERR) outage event as an ``/outage`` item, with
+#: its event's span to pick the events overlapping a window. Events are few: filtered in Arrow.
+INFERRED_ITEMS = f"""SELECT m.meter_id, m.start AS reading_date_time,
+        strftime(m.start, '%Y%m%d') AS date_str, g.lat, g.long,
+        '{INFERRED_CODE}' AS error_value, e.start AS event_start, e.restoration AS event_end
+    FROM outage_meters m JOIN outage_events e USING (event_id) JOIN geodata g USING (meter_id)
+    WHERE m.source <> 'err' ORDER BY m.start, m.meter_id"""
+
+
+def outages(
+    query: Query, start: datetime, end: datetime, error_code: str | None, source: str = "all"
+) -> dict[str, Any]:
+    """ERR reads and meters of inferred outages in the inclusive window; nulls omitted."""
+    err: list[dict[str, Any]] = []
+    if source != "inferred":
+        sql = """SELECT d.*, g.lat, g.long FROM err_readings d JOIN geodata g USING (meter_id)
+            WHERE d.reading_date_time BETWEEN ? AND ? AND d.date_str >= ? AND d.date_str <= ?"""
+        params: list[object] = [start, end, _day(start), _day(end)]
+        if error_code is not None:
+            sql += " AND d.error_value = ?"
+            params.append(error_code)
+        err = query(sql + " ORDER BY d.reading_date_time, d.meter_id", params).to_pylist()
+    inferred = query(INFERRED_ITEMS, []) if source != "err" else None
+    return outage_answer(err, inferred, (start, end), error_code)
+
+
+def outage_answer(
+    err: list[dict[str, Any]],
+    inferred: pa.Table | None,
+    window: tuple[datetime, datetime],
+    error_code: str | None,
+) -> dict[str, Any]:
+    """The ``/outage`` body: ERR rows and the inferred items whose event overlaps ``window``."""
+    if inferred is None or error_code not in (None, INFERRED_CODE):
+        return outage_body(err)
+    start, end = (pa.scalar(moment, pa.timestamp("us")) for moment in window)
+    ends = pc.fill_null(inferred.column("event_end"), end)
+    overlapping = pc.and_(
+        pc.less_equal(inferred.column("event_start"), end), pc.greater_equal(ends, start)
+    )
+    found = inferred.filter(overlapping).drop_columns(["event_start", "event_end"]).to_pylist()
+    rows = sorted([*err, *found], key=lambda row: (row["reading_date_time"], row["meter_id"]))
+    return outage_body(rows)
 
 
 def outage_body(rows: list[dict[str, Any]]) -> dict[str, Any]:

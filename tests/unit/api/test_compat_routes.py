@@ -106,7 +106,9 @@ def test_vectors_17_18_forecast_keys_and_empty_history(client: TestClient):
     unknown = client.get(
         "/forecast/MAC000002?data_start=2013-09-15&data_end=2013-10-01&ml_endpoint_name=x"
     )
-    assert unknown.status_code == 400
+    assert unknown.status_code == 200  # the reference ignored the name: the active model answers
+    assert unknown.json() == body
+    assert "'x'" in unknown.headers["x-meterlake-model-fallback"]
 
 
 def test_vector_20_outage_window_is_inclusive_and_filters_codes(client: TestClient):
@@ -128,6 +130,15 @@ def test_vector_20_outage_window_is_inclusive_and_filters_codes(client: TestClie
         ("MAC000002", 9),
         ("MAC000003", 11),
     ]
+
+
+def test_outage_err_items_are_unchanged_by_the_source_parameter(client: TestClient):
+    window = "/outage?start_date_time=2013-01-03+09:00:01&end_date_time=2013-01-03+11:00:00"
+    default = client.get(window).json()
+    assert default["Count"] == 3
+    assert client.get(f"{window}&source=err").json() == default  # no outage events here
+    assert client.get(f"{window}&source=all").json() == default
+    assert client.get(f"{window}&source=inferred").json() == {"Items": [], "Count": 0}
 
 
 @pytest.mark.parametrize(
