@@ -95,7 +95,11 @@ def generate(  # noqa: PLR0917 (Typer maps each option to a parameter)
         float, typer.Option(help="zero-reading away periods per meter-year")
     ] = 0.0,
 ) -> None:
-    """Write a synthetic London-format fleet into landing/ (+ reference/ and truth/)."""
+    """Write a sample fleet of London households to try meterlake on.
+
+    Half-hourly readings go into landing/, weather and geo data into reference/, and the
+    injected anomalies and outages into truth/ (for `meterlake evaluate`).
+    """
     from meterlake.synth import FleetSpec  # noqa: PLC0415 (numpy and pandas load only here)
 
     lake = _lake(root)
@@ -212,7 +216,10 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
 ) -> None:
-    """The main job: a sample fleet, the whole pipeline (``meterlake run``), then the API."""
+    """Try meterlake in one command: a sample fleet, the whole pipeline, then the dashboard.
+
+    The dashboard and the API are served on http://127.0.0.1:8000/ until Ctrl-C.
+    """
     from meterlake.synth import FleetSpec  # noqa: PLC0415
 
     lake = _lake(root)

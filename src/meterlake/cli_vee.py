@@ -67,7 +67,7 @@ def vee_command(
         bool, typer.Option(help="only the days of ingests not validated yet (the default)")
     ] = True,
 ) -> None:
-    """Validate and estimate: the days of new ingests, or every day in --start .. --end."""
+    """Validate readings and estimate gaps: the days of new ingests, or --start .. --end."""
     vee = _lake(root).vee()
     if start is None and end is None and pending:
         print_vee_report(vee.validate_pending(trigger="manual"))
