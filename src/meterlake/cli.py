@@ -384,10 +384,10 @@ def _optional_day(text: str | None) -> date | None:
     return None if text is None else _day(text)
 
 
-#: Columns of the ingest report, one row per file.
+#: Columns of the ingest report, one row per file; a table lists the reasons below it.
 REPORT_COLUMNS = (
     "file", "status", "reader", "rows_read", "rows_clean", "duplicates", "quarantined",
-    "null_values", "reason",
+    "null_values",
 )  # fmt: skip
 STATUS_COLUMNS = (
     "root", "files_ingested", "files_rejected", "meters", "first_date", "last_date",
@@ -399,12 +399,16 @@ def _print_report(report: RunReport, output: str) -> None:
     if document(report.to_json(), output):
         return
     rows = [asdict(f) for f in report.files]
-    render(
-        rows,
-        REPORT_COLUMNS,
-        output,
-        caption=f"run {report.run_id}: {len(report.dates)} day(s) touched,"
-        f" first_run={report.first_run}, timings {report.timings}",
+    if output == "csv":
+        render(rows, (*REPORT_COLUMNS, "reason"), output)
+        return
+    render(rows, REPORT_COLUMNS, output)
+    for outcome in report.files:
+        if outcome.reason:
+            console.print(f"{outcome.file}: {outcome.reason}", highlight=False, soft_wrap=True)
+    typer.echo(
+        f"run {report.run_id}: {len(report.dates)} day(s) touched, first_run={report.first_run},"
+        f" timings {report.timings}"
     )
 
 
@@ -452,6 +456,7 @@ def run() -> None:
     Usage mistakes get click's usage message and exit 2; meterlake's errors one line and their
     own exit code; anything else one line naming the error, exit 70. ``--debug`` re-raises.
     """
+    _State.debug = False  # until the --debug option is parsed
     try:
         app(prog_name="meterlake")  # standalone: Typer prints usage errors itself (exit 2)
     except MeterlakeError as exc:

@@ -84,3 +84,22 @@ def test_the_installed_command_prints_a_usage_line_not_a_traceback(tmp_path):
         "",
     ]
     assert unknown.stderr.splitlines()[3].startswith("Error: No such option: --begin")
+
+
+def test_an_unforeseen_failure_is_one_line_with_exit_70(monkeypatch, capsys, tmp_path):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("meterlake.service.MeterLake.status", broken)
+    monkeypatch.setattr("sys.argv", ["meterlake", "status", "--root", str(tmp_path)])
+    with pytest.raises(SystemExit) as stopped:
+        run()
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 70
+    assert (out, err) == (
+        "",
+        "error: unexpected RuntimeError: boom second line (--debug shows where)\n",
+    )
+    monkeypatch.setattr("sys.argv", ["meterlake", "--debug", "status", "--root", str(tmp_path)])
+    with pytest.raises(RuntimeError, match="boom"):
+        run()
