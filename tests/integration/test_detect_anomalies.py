@@ -122,7 +122,8 @@ def test_evaluation_needs_ground_truth(fleet_lake: MeterLake, tmp_path: Path):
     truth = fleet_lake.layout.root / "truth"
     (score,) = fleet_lake.evaluate_anomalies(EvaluateOptions(truth=truth, detectors=["default"]))
     assert score.meters == 5
-    assert 0.0 <= score.f1 <= 1.0
+    assert score.f1 >= 0.70  # measured 0.765; larger-fleet floors: test_quality_floors.py
+    assert score.event_recall >= 0.80  # measured 0.857 (6 of 7 events)
     kinds = ("spike", "dip", "vacancy", "level_shift")
     options = EvaluateOptions(truth=truth, detectors=["default"], exclude_kinds=kinds)
     (unlabelled,) = fleet_lake.evaluate_anomalies(options)

@@ -60,8 +60,9 @@ def _table(lake: MeterLake, name: str) -> pd.DataFrame:
 def test_the_generated_outages_are_found(lake: MeterLake):
     score = lake.evaluate_outages()
     assert score.true_events == 8
-    assert score.recall >= 0.85
-    assert score.precision >= 0.85
+    assert score.recall >= 0.85  # measured 1.0: at most one of the 8 events may be missed
+    assert score.precision >= 0.85  # measured 0.889: the lone ERR record is an event of its own
+    assert score.meter_recall >= 0.80  # measured 0.873
     assert score.median_start_error_minutes == 0.0
     assert score.zero_usage_false_memberships == 0
 
