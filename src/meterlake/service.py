@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from meterlake.analytics.anomaly.evaluate import Score
-from meterlake.analytics.forecast.names import MODEL_NAME as MODEL_NAME  # for the API edge
+from meterlake.analytics.forecast import names
 from meterlake.analytics.outage import OutageParams
 from meterlake.config import PipelineSettings, Settings
 from meterlake.engines.base import Engine
@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from meterlake.pipeline.outages import OutageReport
     from meterlake.synth import FleetFiles, FleetSpec
     from meterlake.vee.operations import VeeOperations
+
+
+#: What a model version or alias looks like, for front ends to check a name before asking.
+MODEL_NAME = names.MODEL_NAME
 
 
 @dataclass(frozen=True)
@@ -231,8 +235,11 @@ class MeterLake:
         )
 
     def forecast_model(self, name: str | None) -> ModelChoice:
-        """The model an API forecast asked for by ``name`` uses (``unknown_model_name`` decides
-        whether an unknown name gets the active model or an ``InputError``)."""
+        """The model an API forecast asked for by ``name`` uses.
+
+        ``unknown_model_name`` decides whether an unknown name gets the active model or an
+        ``InputError``.
+        """
         fallback = self.settings.unknown_model_name == "active"
         return self.forecasting().choose(name, fallback)
 

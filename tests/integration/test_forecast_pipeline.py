@@ -112,7 +112,13 @@ def test_the_api_forecasts_with_the_active_model(trained: Settings):
     version = MeterLake(trained).forecasting().model(None)["version"]
     by_version = client.get(url.format(m="MAC000002") + f"&ml_endpoint_name={version}")
     assert by_version.json() == body
-    assert client.get(url.format(m="MAC000002") + "&ml_endpoint_name=x").status_code == 400
+    assert by_version.headers["x-meterlake-model"] == version
+    unknown = client.get(url.format(m="MAC000002") + "&ml_endpoint_name=ml-endpoint-weather-0731")
+    assert unknown.json() == body  # an unknown name: the active model answers, and says so
+    assert unknown.headers["x-meterlake-model"] == version
+    assert "ml-endpoint-weather-0731" in unknown.headers["x-meterlake-model-fallback"]
+    strict = TestClient(create_app(trained.model_copy(update={"unknown_model_name": "error"})))
+    assert strict.get(url.format(m="MAC000002") + "&ml_endpoint_name=x").status_code == 400
     assert client.get(url.format(m="MAC009999")).json() == {"consumption": {}}  # vector 18
     v1 = client.get(
         "/v1/meters/MAC000002/forecast?start=2013-09-01&end=2013-10-01&quantiles=0.1,0.5,0.9"

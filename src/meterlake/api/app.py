@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -59,6 +60,14 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Content-Type", "Authorization", "X-API-Key"],
     )
     problems.install(app)
+    plain_openapi = app.openapi
+
+    def documented_openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = documented_openapi  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(compat.router, dependencies=[Depends(require_key)])
     app.include_router(v1.router, dependencies=[Depends(require_key)])
     app.include_router(v1_outages.router, dependencies=[Depends(require_key)])

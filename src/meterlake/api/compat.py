@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from meterlake.api.lanes import in_lookup_lane
 from meterlake.errors import InputError
-from meterlake.service import MeterLake
+from meterlake.service import MODEL_NAME, MeterLake
 
 METER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 MeterId = Annotated[str, Path(pattern=METER_ID, description="meter id, e.g. MAC000002")]
@@ -27,17 +27,48 @@ def lake_of(request: Request) -> MeterLake:
     return lake
 
 
+#: The years a time may lie in, as for ``/consumption``'s year: the lookups widen a window by
+#: days or weeks, which at year 1 or 9999 overflowed into a 500 (issue 20's fuzzing).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def moment(name: str, text: str) -> datetime:
     """``yyyy-MM-dd`` or ``yyyy-MM-dd HH:mm:ss`` (``T`` allowed) as a naive UTC datetime."""
+    shown = repr(text if len(text) <= 64 else f"{text[:64]}...")
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise InputError(
-            f"{name}: not a date or timestamp (yyyy-MM-dd[ HH:mm:ss]): {text!r}"
+            f"{name}: not a date or timestamp (yyyy-MM-dd[ HH:mm:ss]): {shown}"
         ) from exc
     if value.tzinfo is not None:
-        raise InputError(f"{name}: give UTC times without an offset: {text!r}")
+        raise InputError(f"{name}: give UTC times without an offset: {shown}")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InputError(f"{name}: give a time in the years {FIRST_YEAR} to {LAST_YEAR}: {shown}")
     return value
+
+
+#: The headers of a forecast: which model answered, and why not the one asked for.
+MODEL_HEADERS = {
+    "X-Meterlake-Model": {
+        "description": "the model version that answered (or seasonal_naive)",
+        "schema": {"type": "string"},
+    },
+    "X-Meterlake-Model-Fallback": {
+        "description": "present when ml_endpoint_name named no model: what answered instead",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def model_headers(version: str, unknown: str | None) -> dict[str, str]:
+    """``X-Meterlake-Model`` and, after an unknown name, ``X-Meterlake-Model-Fallback``."""
+    headers = {"X-Meterlake-Model": version}
+    if unknown is not None:  # the name matched MODEL_NAME at the edge: safe in a header
+        headers["X-Meterlake-Model-Fallback"] = (
+            f"unknown model {unknown!r}; answered with the active model"
+        )
+    return headers
 
 
 #: The bodies are plain JSON built by the service; returning them as ``JSONResponse`` skips
@@ -84,20 +115,33 @@ async def anomaly(
     )
 
 
-@router.get("/forecast/{meter_id}")
+@router.get(
+    "/forecast/{meter_id}",
+    responses={200: {"headers": MODEL_HEADERS, "description": "the forecast"}},
+)
 async def forecast(
     request: Request,
     meter_id: MeterId,
     data_start: Annotated[str, Query()],
     data_end: Annotated[str, Query()],
-    ml_endpoint_name: Annotated[str | None, Query()] = None,
+    ml_endpoint_name: Annotated[
+        str | None, Query(pattern=MODEL_NAME, description="model version or alias")
+    ] = None,
 ) -> JSONResponse:
-    """P90 kWh for the 168 hours after the last observed hour, keyed by epoch milliseconds."""
+    """P90 kWh for the 168 hours after the last observed hour, keyed by epoch milliseconds.
+
+    An ``ml_endpoint_name`` that names no model is answered by the active model (the
+    reference ignored the name) unless ``unknown_model_name = "error"``; the headers say which.
+    """
     start, end = moment("data_start", data_start), moment("data_end", data_end)
     lake = lake_of(request)
-    return await in_lookup_lane(
-        request, lambda: JSONResponse(lake.forecast(meter_id, start, end, ml_endpoint_name))
-    )
+
+    def answer() -> JSONResponse:
+        choice = lake.forecast_model(ml_endpoint_name)
+        body = lake.forecast(meter_id, start, end, choice.version)
+        return JSONResponse(body, headers=model_headers(choice.version, choice.unknown))
+
+    return await in_lookup_lane(request, answer)
 
 
 @router.get("/outage")

@@ -1,13 +1,25 @@
-"""Errors as RFC 9457 problem responses, mapped by error class in one table."""
+"""Errors as RFC 9457 problem responses, mapped by error class in one table.
+
+No response carries an engine's or Python's own message: a ``QueryError`` (DuckDB refused a
+query built from validated values) and any unexpected exception are logged with their cause
+and answered with a fixed detail, so that hostile input learns nothing about the engine, the
+files or the code.
+"""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from meterlake.errors import InputError, LakeError, MeterlakeError, NotFoundError, QueryError
+
+log = logging.getLogger("meterlake.api")
 
 #: Error class -> (status, title); the first matching class wins.
 STATUS = (
@@ -17,6 +29,11 @@ STATUS = (
     (LakeError, 503, "Lake unavailable"),
     (MeterlakeError, 400, "Bad request"),
 )
+#: The details of problems whose cause must not be shown (it is logged instead).
+HIDDEN = {
+    QueryError: "the lake could not answer this request; the server log has the cause",
+    Exception: "an unexpected error; the server log has the cause",
+}
 
 _TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
 
@@ -30,6 +47,16 @@ MISSING = {
         "One of [error_code, start_date_time, end_date_time] is missing"
     ),
 }
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem, as every error response of the API is."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
 
 
 def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse:
@@ -67,9 +94,53 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MeterlakeError)
     async def known(request: Request, exc: MeterlakeError) -> JSONResponse:
         status, title = next((s, t) for kind, s, t in STATUS if isinstance(exc, kind))
+        if isinstance(exc, QueryError):
+            log.warning("%s %s: query failed: %s", request.method, request.url.path, exc)
+            return problem(status, title, HIDDEN[QueryError], request.url.path)
         return problem(status, title, str(exc), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, _: Exception) -> JSONResponse:
+        # Starlette logs the traceback after this answer is sent; the client sees none of it.
+        return problem(500, "Internal error", HIDDEN[Exception], request.url.path)
 
 
 def _describe(error: dict[str, object]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("path", "query"))  # type: ignore[attr-defined]
     return f"{location}: {error.get('msg')}"
+
+
+def document(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the problems each operation can answer in place of FastAPI's 422.
+
+    Validation errors are 400 problems here, never 422; 401/403 come with API keys (every
+    route but health), 404 with an id in the path, 503 when the lake cannot be read.
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["Problem"] = Problem.model_json_schema()
+    for path, operations in spec.get("paths", {}).items():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            operation["responses"].update(_problems(path))
+    return spec
+
+
+def _problems(path: str) -> dict[str, Any]:
+    health = path in ("/health", "/v1/health")
+    statuses = [] if health else [400, 401, 403, *([404] if "{" in path else []), 503]
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {
+        str(status): {"description": _DESCRIPTIONS[status], "content": content}
+        for status in statuses
+    }
+
+
+_DESCRIPTIONS = {
+    400: "a missing or malformed parameter, or a value the lake cannot use",
+    401: "an API key is required (when keys are configured)",
+    403: "the API key is not valid",
+    404: "no such meter, run, event or reading",
+    503: "the lake cannot be read right now",
+}

@@ -11,11 +11,16 @@ from typing_extensions import TypedDict
 
 from meterlake.api.compat import METER_ID, lake_of, moment
 from meterlake.api.lanes import in_lookup_lane
+from meterlake.api.times import UtcTime
 from meterlake.errors import InputError
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 MeterId = Annotated[str, Path(pattern=METER_ID)]
 Limit = Annotated[int, Query(ge=1, le=10_000)]
+#: Far past any page a lake can have, and well inside the engine's BIGINT: a larger offset is a
+#: 400 here rather than DuckDB's conversion error (issue 20).
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 class MeterSummary(BaseModel):
@@ -47,7 +52,7 @@ class Meter(MeterSummary):
 class Reading(BaseModel):
     """A reading, or interval kWh summed over a period (``readings`` counts the reads)."""
 
-    time: datetime
+    time: UtcTime
     kwh: float | None
     reading_type: str | None = None
     obis_code: str | None = None
@@ -58,7 +63,7 @@ class Reading(BaseModel):
 class Forecast(BaseModel):
     """One forecast hour with the requested quantiles (``p10``, ``p50``, ``p90``...)."""
 
-    time: datetime
+    time: UtcTime
     quantiles: dict[str, float]
 
 
@@ -85,7 +90,7 @@ class Outage(BaseModel):
     """An error (outage) read of one meter."""
 
     meter_id: str
-    time: datetime
+    time: UtcTime
     error_code: str | None
     obis_code: str | None
     lat: float | None
@@ -107,7 +112,7 @@ def meters(
     request: Request,
     search: Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")] = "",
     limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MeterPage:
     """Meters whose id starts with ``search``."""
     return MeterPage.model_validate(lake_of(request).meters(search, limit, offset))

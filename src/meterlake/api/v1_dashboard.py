@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from meterlake.api.compat import METER_ID, lake_of, moment
+from meterlake.api.times import UtcTime
 
 router = APIRouter(prefix="/v1", tags=["v1 dashboard"])
 
@@ -42,7 +43,7 @@ class Overview(BaseModel):
 class StoredForecast(BaseModel):
     """One hour of a pre-computed forecast (``consumption`` is the reference's P90 column)."""
 
-    time: datetime
+    time: UtcTime
     p10: float | None
     p50: float | None
     p90: float | None

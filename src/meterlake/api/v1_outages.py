@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from meterlake.api.compat import METER_ID, lake_of, moment
+from meterlake.api.times import UtcTime
+from meterlake.api.v1 import Offset
 from meterlake.serving.outages import parse_bbox
 
 router = APIRouter(prefix="/v1", tags=["v1 outages"])
@@ -20,8 +22,8 @@ class OutageEvent(BaseModel):
     """One outage event: when, how many meters and customers, where, from what evidence."""
 
     event_id: str
-    start: datetime
-    restoration: datetime
+    start: UtcTime
+    restoration: UtcTime
     duration_minutes: float
     meters_affected: int
     customers_affected: int
@@ -39,8 +41,8 @@ class OutageMeter(BaseModel):
     """A meter in an event with its own start and restoration."""
 
     meter_id: str
-    start: datetime
-    restoration: datetime
+    start: UtcTime
+    restoration: UtcTime
     customers: int
     source: str
     lat: float | None
@@ -68,9 +70,11 @@ class ReliabilityIndices(BaseModel):
     Interruptions of 5 minutes or less are momentary: counted in MAIFI, not in SAIFI and SAIDI.
     """
 
-    start: datetime
-    end: datetime
-    bbox: tuple[float, float, float, float] | None
+    start: UtcTime
+    end: UtcTime
+    #: south, west, north, east. A list of four rather than a tuple: the same JSON, and a
+    #: schema (``items``) that every validator reads, not only JSON Schema 2020-12 ones.
+    bbox: Annotated[list[float], Field(min_length=4, max_length=4)] | None
     customers_served: int
     customer_interruptions: int
     customer_minutes: float
@@ -91,7 +95,7 @@ def outages(
     source: Annotated[str | None, Query(pattern=r"^(err|inferred|both)$")] = None,
     min_confidence: Confidence = 0.0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[OutageEvent]:
     """Outage events overlapping ``[start, end)``, oldest first."""
     rows = lake_of(request).outage_events(

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from meterlake.api.compat import METER_ID, lake_of, moment
+from meterlake.api.compat import FIRST_YEAR, LAST_YEAR, METER_ID, lake_of, moment
+from meterlake.api.times import UtcTime
 from meterlake.errors import InputError
 from meterlake.vee.edits import EditRequest
 
@@ -21,7 +22,7 @@ RULE = r"^[a-z_]{1,32}$"
 class ValidatedReading(BaseModel):
     """A reading, or an estimated missing interval, with its status and the value used."""
 
-    reading_date_time: datetime
+    reading_date_time: UtcTime
     reading_type: str
     obis_code: str
     raw_value: float | None
@@ -35,7 +36,7 @@ class ValidatedReading(BaseModel):
 class ValidatedConsumption(BaseModel):
     """Interval kWh of one period, split by status, with or without the estimated part."""
 
-    period_start: datetime
+    period_start: UtcTime
     actual_kwh: float
     edited_kwh: float
     estimated_kwh: float
@@ -49,7 +50,7 @@ class ValidatedConsumption(BaseModel):
 class Flag(BaseModel):
     """A rule a reading (or a missing interval) broke."""
 
-    reading_date_time: datetime
+    reading_date_time: UtcTime
     reading_type: str
     obis_code: str
     rule: str
@@ -86,13 +87,13 @@ class Edit(BaseModel):
     meter_id: str
     obis_code: str
     reading_type: str
-    reading_date_time: datetime
+    reading_date_time: UtcTime
     action: str
     value: float | None
     previous_value: float | None
     reason: str
     user: str
-    edited_at: datetime
+    edited_at: UtcTime
     findings: str
 
 
@@ -116,7 +117,7 @@ class MeterQuality(BaseModel):
     share_estimated: float
     flags: dict[str, int]
     longest_gap_hours: float
-    last_reading: datetime
+    last_reading: UtcTime
     stopped: bool
 
 
@@ -125,6 +126,8 @@ def _window(start: str, end: str) -> tuple[datetime, datetime]:
 
 
 def _days(start: date, end: date) -> tuple[date, date]:
+    if not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (start, end)):
+        raise InputError(f"give days in the years {FIRST_YEAR} to {LAST_YEAR}")
     if end <= start:
         raise InputError("end must be after start")
     return start, end

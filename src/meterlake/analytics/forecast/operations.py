@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from meterlake import schema
-from meterlake.analytics.forecast import data
+from meterlake.analytics.forecast import data, names
 from meterlake.analytics.forecast.attributes import Lookup, matrix
 from meterlake.analytics.forecast.backtest import Forecaster
 from meterlake.analytics.forecast.calendar import Weather
@@ -134,6 +134,23 @@ class Forecasting:
                 raise
         return written
 
+    def choose(self, name: str | None, fallback: bool) -> ModelChoice:
+        """The model that answers an online forecast asked for by ``name``.
+
+        An unknown name is an ``InputError``, unless ``fallback``: then the endpoint's model
+        answers and the choice says which name was unknown (the reference ignored the name,
+        so notebooks send names such as ``ml-endpoint-weather-0731``).
+        """
+        if name == BUILT_IN:
+            return ModelChoice(BUILT_IN)
+        try:
+            version = self._version(name, required=False)
+        except InputError:
+            if not fallback or name is None:
+                raise
+            return dataclasses.replace(self.choose(None, fallback=False), unknown=name)
+        return ModelChoice(version or BUILT_IN)
+
     def predictor(self, name: str | None, meter_id: str | None = None) -> Predict | None:
         """The online forecast of the named model (default: the endpoint alias) for a meter.
 
@@ -158,7 +175,8 @@ class Forecasting:
         try:
             version = self.store.resolve(name if name not in (None, "default") else self.endpoint)
         except NotFoundError as exc:
-            raise InputError(f"unknown model {name!r}: not a version or alias") from exc
+            shown = repr(name) if name is None else names.shown(name)
+            raise InputError(f"unknown model {shown}: not a version or alias") from exc
         if version is None and required:
             raise NotFoundError("no model is active; train one with `meterlake train`")
         return version  # type: ignore[return-value]
@@ -185,6 +203,18 @@ class Forecasting:
         """Point ``alias`` (default: the endpoint alias) at ``version``."""
         self.store.activate(version, alias or self.endpoint)
         return self.store.show(version)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model an online forecast uses: a stored version, or ``BUILT_IN``.
+
+    ``unknown``: the name that was asked for, when it named no model and the endpoint's model
+    answered instead.
+    """
+
+    version: str
+    unknown: str | None = None
 
 
 @dataclass(frozen=True)

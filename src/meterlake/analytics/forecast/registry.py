@@ -9,6 +9,9 @@ Layout under the lake's ``models/`` folder::
 A version is written to a temporary folder and renamed into place, and ``aliases.json`` is
 replaced atomically, so a reader sees a whole version or none. The ``active`` alias (or the one
 named by ``ml_endpoint_name``) plays the reference's stable endpoint name (section 4.5).
+
+Names are checked against ``names`` before they are joined into a path: only a name of a
+version's form is ever looked up as a folder, and anything else is looked up in the aliases.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from meterlake.analytics.forecast.backtest import Forecaster
+from meterlake.analytics.forecast.names import is_alias, is_version, shown
 from meterlake.errors import InputError, NotFoundError
 
 ALIASES = "aliases.json"
@@ -77,14 +81,16 @@ class ModelStore:
         unknown name.
         """
         wanted = name or DEFAULT_ALIAS
-        if (self.folder / wanted / META).exists():
-            return wanted
-        version = self.aliases().get(wanted)
-        if version is not None:
-            return version
-        if name is None or name == DEFAULT_ALIAS:
-            return None
-        raise NotFoundError(f"no model or alias {name!r}")
+        if is_version(wanted):
+            if (self.folder / wanted / META).exists():
+                return wanted
+        elif is_alias(wanted):
+            version = self.aliases().get(wanted)
+            if version is not None:
+                return version
+            if wanted == DEFAULT_ALIAS:
+                return None
+        raise NotFoundError(f"no model or alias {shown(wanted)}")
 
     def show(self, name: str | None = None) -> dict[str, Any]:
         """Metadata of the named (default: active) version."""
@@ -98,8 +104,8 @@ class ModelStore:
         target = self.resolve(version)
         if target is None or not (self.folder / target / META).exists():
             raise NotFoundError(f"no model {version!r}")
-        if not alias or "/" in alias or alias.startswith("model-"):
-            raise InputError(f"unusable alias {alias!r}")
+        if not is_alias(alias):
+            raise InputError(f"unusable alias {shown(alias)}: letters, digits, _ . - (<= 64)")
         aliases = {**self.aliases(), alias: target}
         temporary = self.folder / f".{ALIASES}.{uuid.uuid4().hex}"
         temporary.write_text(json.dumps(aliases, indent=1, sort_keys=True))
@@ -109,6 +115,8 @@ class ModelStore:
         """The model stored as ``version``."""
         from meterlake.analytics.forecast.kinds import load_model  # noqa: PLC0415
 
+        if not is_version(version):
+            raise NotFoundError(f"no model {shown(version)}")
         folder = self.folder / version
         meta = json.loads((folder / META).read_text())
         return load_model(str(meta["kind"]), folder, dict(meta["params"]))

@@ -78,3 +78,35 @@ def test_a_crashed_save_leaves_no_version(tmp_path: Path):
     assert store.versions() == []
     store.discard_staging()
     assert not (tmp_path / ".staging-model-x").exists()
+
+
+@pytest.mark.parametrize("name", ["m" * 300, "../elsewhere", "model-x/../../elsewhere", ""])
+def test_names_outside_the_store_pattern_never_become_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "model.json").write_text('{"version": "x"}')  # a decoy to find
+    store = ModelStore(tmp_path / "models")
+    seen: list[str] = []
+    real_exists = Path.exists
+
+    def exists(path: Path, *args: object, **kwargs: object) -> bool:
+        seen.append(str(path))
+        return real_exists(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "exists", exists)
+    with pytest.raises(NotFoundError):
+        store.resolve(name or "..")
+    with pytest.raises(NotFoundError):
+        store.load(name or "..")
+    assert not [path for path in seen if name and name in path]
+
+
+def test_aliases_must_match_the_name_pattern(tmp_path: Path):
+    store = ModelStore(tmp_path)
+    version = store.save(SeasonalNaive(168), FACTS)
+    for alias in ("m" * 65, "..", ".hidden", "a b", "model-lookalike"):
+        with pytest.raises(InputError):
+            store.activate(version, alias=alias)
+    store.activate(version, alias="ml-endpoint-weather-0731")
+    assert store.resolve("ml-endpoint-weather-0731") == version
