@@ -196,10 +196,11 @@ def stage_select(layout: CsvLayout, reader: str, file_seq: int) -> str:
     FROM {reader}"""
 
 
-#: Blanks around a meter id (``' MAC000002 '`` is ``MAC000002``).
-ID_BLANKS = "^[ \t]+|[ \t]+$"
+#: Blanks around a meter id (``' MAC000002 '`` is ``MAC000002``): ASCII white space and every
+#: Unicode space separator (a no-break space from a spreadsheet, too).
+ID_BLANKS = r"^[ \t\n\r\f\v\p{Z}]+|[ \t\n\r\f\v\p{Z}]+$"
 #: Characters no meter id holds: control characters and U+FFFD (bytes that were not UTF-8).
-ID_GARBLED = "[\\p{Cc}\\x{FFFD}]"
+ID_GARBLED = r"[\p{Cc}\x{FFFD}]"
 #: Longest meter id kept; a longer one is a broken line, not an id.
 MAX_ID_LENGTH = 64
 #: Magnitude of the largest value the lake sums exactly (``DECIMAL(18, 6)``), in kWh.

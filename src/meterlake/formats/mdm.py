@@ -12,6 +12,7 @@ the parsed time), 14-digit ``yyyyMMddHHmmss``, or ISO text.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import replace
 
@@ -76,7 +77,7 @@ BY_WIDTH = {6: MDM, 5: MDM_CN, 12: MDM_GENERATOR}
 def match_mdm(lines: list[str]) -> tuple[CsvLayout | None, str]:
     """The MDM layout of a file's first lines, or ``None`` with the reason it is not one."""
     delimiter = max(DELIMITERS, key=lines[0].count)
-    rows = [line.split(delimiter) for line in lines if line.strip()]
+    rows = list(csv.reader([line for line in lines if line.strip()], delimiter=delimiter))
     layout = BY_WIDTH.get(len(rows[0]))
     if layout is None:
         return None, f"{len(rows[0])} fields split on {delimiter!r} (MDM has 5, 6 or 12)"

@@ -38,16 +38,25 @@ _DIGIT_FIELDS = {
 _ISO_YEAR = re.compile(r"\s*([+-]?\d+)-")
 
 
+#: What ``clean_meter_id`` trims: ASCII white space and the Unicode space separators.
+ID_BLANKS = " \t\n\r\f\v" + "".join(
+    c for c in map(chr, range(0x10000)) if unicodedata.category(c) in {"Zs", "Zl", "Zp"}
+)
+
+
 def clean_meter_id(text: str) -> str:
-    """A meter id without the blanks (spaces, tabs) around it."""
-    return text.strip(" \t")
+    """A meter id without the blanks around it (spaces, tabs, no-break spaces...)."""
+    return text.strip(ID_BLANKS)
 
 
 def row_problem(layout: CsvLayout, fields: list[str]) -> str | None:
     """Why a row the engine parsed is left out of the lake, or ``None`` if it is kept.
 
-    A row of the wrong width is the engine's to reject, so it is ``None`` here too.
+    A row of the wrong width is the engine's to reject, so it is ``None`` here too; like DuckDB,
+    a row may end in one delimiter more (an empty last field).
     """
+    if len(fields) == len(layout.columns) + 1 and fields[-1] == "":
+        fields = fields[:-1]
     if len(fields) != len(layout.columns):
         return None
     checks = (_id_problem, _time_problem, _value_problem, _type_problem, _unit_problem)
@@ -79,7 +88,8 @@ def _time_problem(layout: CsvLayout, fields: list[str]) -> str | None:
         problem = _digit_time_problem(text.strip(" "), pattern)
         return problem and f"{layout.timestamp}: {problem}"
     year = _ISO_YEAR.match(text)
-    if year and not 1 <= int(year.group(1)) <= 9999:
+    infinite = text.strip(" ").lower().lstrip("+-") in {"inf", "infinity"}  # DuckDB reads them
+    if infinite or (year and not 1 <= int(year.group(1)) <= 9999):
         return f"{layout.timestamp}: time {text.strip()[:40]!r} outside years 1 to 9999"
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 from pathlib import Path
 
@@ -46,12 +47,17 @@ def _head_lines(path: Path, head: bytes) -> list[str]:
         raise RejectedFileError(path, "empty file")
     if b"\x00" in head:
         raise RejectedFileError(path, "binary content (NUL bytes), not a delimited text file")
+    body = head.removeprefix(codecs.BOM_UTF8)
     try:
-        text = head.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if len(head) < SNIFF_BYTES or exc.start < len(head) - 4:
+        # Bytes that are not UTF-8 after the first line cost their rows (the engine rejects
+        # them), not the file; a first line that is not text says the file is not one.
+        ends = [i for i in (body.find(b"\n"), body.find(b"\r")) if i >= 0]
+        cut_short = len(head) >= SNIFF_BYTES and exc.start >= len(body) - 4
+        if not ((ends and min(ends) < exc.start) or cut_short):
             raise RejectedFileError(path, "not UTF-8 text") from exc
-        text = head[: exc.start].decode("utf-8-sig")
+        text = body.decode("utf-8", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut short

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import fastavro
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.orc as paorc
 import pyarrow.parquet as pq
@@ -129,13 +130,23 @@ def _role(name: object) -> bool:
 
 def _text(value: object) -> str | None:
     """A record's value as the CSV text the layouts read."""
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _one_line(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat(sep=" ")
-    return _json_text(value)
+    return _one_line(_json_text(value))
+
+
+def _one_line(text: str) -> str:
+    """Text without line breaks (as U+FFFD, which no id, time or value may hold).
+
+    One CSV line per record, so that the lines of the text file map back to records.
+    """
+    return text.replace("\r", "\ufffd").replace("\n", "\ufffd")
 
 
 def _json_text(value: object) -> str:
@@ -143,12 +154,18 @@ def _json_text(value: object) -> str:
 
 
 def _flat(table: pa.Table) -> pa.Table:
-    """A typed table whose nested or binary columns are JSON text (CSV cannot hold them)."""
-    for index, column in enumerate(table.columns):
-        kind = column.type
+    """A typed table whose nested or binary columns are JSON text (CSV cannot hold them).
+
+    Text loses its line breaks (``_one_line``).
+    """
+    for index, original in enumerate(table.columns):
+        column, kind = original, original.type
         if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
             texts = [None if v is None else _json_text(v) for v in column.to_pylist()]
-            table = table.set_column(index, table.field(index).name, pa.array(texts, pa.string()))
+            column = pa.chunked_array([pa.array(texts, pa.string())])
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.replace_substring_regex(column, "[\r\n]", "\ufffd")
+            table = table.set_column(index, table.field(index).name, column)
     return table
 
 

@@ -52,7 +52,7 @@ def days_of_weekly_key(key: tuple[int, int]) -> list[str]:
             monday = date.fromisocalendar(iso_year, week, 1)
         except ValueError:
             continue
-        days += [monday + timedelta(days=i) for i in range(7)]
+        days += [monday + timedelta(days=i) for i in range(min(7, (date.max - monday).days + 1))]
     return sorted(to_date_str(d) for d in days if d.year == year)
 
 

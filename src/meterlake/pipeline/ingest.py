@@ -32,7 +32,8 @@ from meterlake.pipeline.discover import discover
 from meterlake.pipeline.reconcile import scan_rows
 from meterlake.pipeline.reference_tables import merge_reference
 from meterlake.pipeline.report import FileOutcome, FileStatus, RunReport
-from meterlake.pipeline.sources import Source, open_sources, unify_line_endings
+from meterlake.pipeline.sources import Source, open_sources
+from meterlake.pipeline.staging import stage
 from meterlake.reference import read_reference
 
 #: Rows of new clean data de-duplicated in one engine statement (bounds memory at full scale).
@@ -162,8 +163,9 @@ def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
         layout, raw = choose_tabular(source, tabular, run.formats)
     else:
         layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
-    raw, staged = _stage(run, raw, layout, seq)
-    found = _account(raw, layout, staged)
+    staging = stage(run.engine, raw, layout, run.txn.scratch, seq)
+    staged = staging.staged
+    found = sorted([*staging.unread, *_account(staging.raw, layout, staged)], key=lambda r: r.line)
     unreadable: tuple[Reject, ...] = ()
     if tabular is not None:
         unreadable = tabular.bad_records
@@ -171,22 +173,11 @@ def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
         found = sorted([*unreadable, *found], key=lambda r: r.line)
     outcome = _outcome(source, "ingested")
     outcome.reader = layout.name
-    outcome.rows_read = staged.rows + len(staged.rejects) + len(unreadable)
+    outcome.rows_read = staged.rows + len(staged.rejects) + len(unreadable) + len(staging.unread)
     outcome.rows_clean = staged.rows - staged.invalid_rows
     outcome.quarantined = len(found)
     outcome.null_values = staged.null_values
     return outcome, found, staged
-
-
-def _stage(run: _Run, raw: RawSource, layout: CsvLayout, seq: int) -> tuple[RawSource, StagedFile]:
-    """Stage one file; one that the engine cannot parse is tried once more with LF endings."""
-    try:
-        return raw, run.engine.stage_file(raw, layout, run.txn.scratch, seq)
-    except RejectedFileError:
-        unified = unify_line_endings(raw, run.txn.scratch / f"lf{seq}.csv")
-        if unified is None:
-            raise
-    return unified, run.engine.stage_file(unified, layout, run.txn.scratch, seq)
 
 
 def _read_reference(run: _Run, source: Source, table: str, seq: int) -> _Read:

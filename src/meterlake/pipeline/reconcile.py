@@ -21,7 +21,7 @@ from meterlake.engines.base import RawSource, Reject
 from meterlake.formats.layout import CsvLayout
 from meterlake.formats.row_checks import MISSING_ID, row_problem
 
-__all__ = ["MISSING_ID", "records", "scan_rows"]
+__all__ = ["MISSING_ID", "open_text", "records", "scan_rows"]
 
 
 def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[int, list[Reject]]:
@@ -31,7 +31,7 @@ def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[in
     """
     rows = 0
     found: list[Reject] = []
-    with _text(raw) as handle:
+    with open_text(raw) as handle:
         for line, raw_text, fields in records(handle, layout.delimiter):
             if (line == 1 and layout.has_header) or not fields:
                 continue
@@ -44,7 +44,11 @@ def scan_rows(raw: RawSource, layout: CsvLayout, rejected: set[int]) -> tuple[in
 
 
 def records(handle: TextIO, delimiter: str) -> Iterator[tuple[int, str, list[str]]]:
-    """(first line, raw text, fields) of each CSV record; a quoted field may span lines."""
+    """(line, raw text, fields) of each CSV record; a quoted field may span lines.
+
+    Records are numbered as DuckDB numbers its rejects: a blank line counts, a record whose
+    quoted field spans lines counts once (so after one, a number is not the physical line).
+    """
     buffer: list[str] = []
 
     def lines() -> Iterator[str]:
@@ -52,17 +56,15 @@ def records(handle: TextIO, delimiter: str) -> Iterator[tuple[int, str, list[str
             buffer.append(text)
             yield text
 
-    reader = csv.reader(lines(), delimiter=delimiter)
-    start = 1
-    for fields in reader:
+    for number, fields in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
         raw_text = "".join(buffer).rstrip("\r\n").removeprefix("\ufeff")
         buffer.clear()
-        yield start, raw_text, fields
-        start = reader.line_num + 1
+        yield number, raw_text, fields
 
 
 @contextmanager
-def _text(raw: RawSource) -> Iterator[TextIO]:
+def open_text(raw: RawSource) -> Iterator[TextIO]:
+    """The decoded text of a file the engine reads; bytes that are not UTF-8 become U+FFFD."""
     if raw.compression == "gzip":
         with gzip.open(raw.path, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
             yield f

@@ -122,6 +122,16 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-120:]
 
 
+def mixed_line_endings(raw: RawSource) -> bool:
+    """Whether the start of a file ends its lines in more than one way (LF, CRLF, CR)."""
+    try:
+        with _binary(raw) as stream:
+            head = stream.read(HEAD_BYTES)
+    except (OSError, EOFError):  # the engine reports an unreadable stream
+        return False
+    return b"\r" in head and head.count(b"\r\n") != head.count(b"\n")
+
+
 def unify_line_endings(raw: RawSource, target: Path) -> RawSource | None:
     """A copy of ``raw`` whose lines all end in LF, or ``None`` when it has no CR to change.
 
@@ -129,6 +139,7 @@ def unify_line_endings(raw: RawSource, target: Path) -> RawSource | None:
     CRLF and a lone CR both become LF, so lines keep the numbers the rescan gives them. A file
     that cannot be read again (a truncated gzip stream) is ``None`` too: its first error stands.
     """
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         seen = _copy_with_lf(raw, target)
     except (OSError, EOFError):
