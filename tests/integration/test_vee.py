@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from meterlake.config import Settings
+from meterlake.errors import InputError
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 from meterlake.vee.edits import EditRequest
@@ -208,8 +209,9 @@ def test_edits_are_revalidated_logged_and_survive_new_ingests_and_runs(
         _at("2013-01-16", "12:00"),
     )
     refused = EditRequest("F1", spike, "override", "meter test", "ana", value=-2.0)
-    with pytest.raises(Exception, match="negative"):
+    with pytest.raises(InputError, match=r"breaks a rule \(negative: negative value -2\.0\)"):
         vee.edit(refused, now=NOW)
+    assert vee.edits("F1", 10) == []  # refused: nothing logged
     done = vee.edit(EditRequest("F1", spike, "override", "kettle misread", "ana", 0.4), now=NOW)
     assert (done["status"], done["previous_value"], done["findings"]) == ("edited", 5.0, [])
     assert (

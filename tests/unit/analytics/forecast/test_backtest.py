@@ -79,13 +79,49 @@ def test_mase_scale_is_the_mean_absolute_daily_difference():
     assert naive_scale(history).tolist() == [2.0]
 
 
+class _Constant:
+    """Forecasts 2 x level kWh for every meter and hour: scores that are easy to work out."""
+
+    kind = "constant"
+
+    def fit(self, train, weather=None):
+        del train, weather
+
+    def predict(self, context, horizon, levels, weather=None):
+        del weather
+        return np.broadcast_to(2 * np.asarray(levels), (len(context.meter_ids), horizon, 9))
+
+
+def _by_hand(panel: HourlyPanel, origins) -> tuple[float, float, float]:
+    """MASE, wQL and 80 % coverage of ``_Constant`` over the observed hours only."""
+    levels = np.asarray(SCORED_LEVELS)
+    ratios, actual = [], []
+    for origin in origins:
+        start = panel.index_of(origin)
+        history, window = panel.values[:, :start], panel.values[:, start : start + 168]
+        for meter, row in enumerate(window):
+            seen = row[np.isfinite(row)]
+            lagged = np.abs(history[meter, 24:] - history[meter, :-24])
+            ratios.append(np.mean(np.abs(seen - 1.0)) / np.nanmean(lagged))
+            actual.extend(seen)
+    y = np.asarray(actual)
+    error = y[:, None] - 2 * levels
+    pinball = np.maximum(levels * error, (levels - 1) * error).sum(axis=0)
+    inside = np.mean((y >= 0.2) & (y <= 1.8))
+    return float(np.mean(ratios)), float(np.mean(2 * pinball / y.sum())), float(inside)
+
+
 def test_missing_hours_are_left_out_of_the_scores(panel):
     windows = rolling_windows(panel.end, 168, 2)
     gappy = panel.values.copy()
-    gappy[:, -100:] = np.nan
-    model = SeasonalNaive(168)
-    scores = evaluate(model, HourlyPanel(panel.meter_ids, panel.start, gappy), windows)
-    assert np.isfinite([scores.mase, scores.wql, scores.coverage]).all()
+    gappy[:, -100:] = np.nan  # the last 100 hours of the second window
+    gappy_panel = HourlyPanel(panel.meter_ids, panel.start, gappy)
+    scores = evaluate(_Constant(), gappy_panel, windows)
+    expected = _by_hand(gappy_panel, windows.origins)
+    assert (scores.mase, scores.wql, scores.coverage) == pytest.approx(expected, rel=1e-9)
+    zeros = HourlyPanel(panel.meter_ids, panel.start, np.nan_to_num(gappy))
+    as_zeros = evaluate(_Constant(), zeros, windows)
+    assert abs(as_zeros.mase - scores.mase) > 0.01  # a gap is not a reading of 0 kWh
 
 
 def test_the_global_model_beats_seasonal_naive_on_a_noisy_fleet(panels):

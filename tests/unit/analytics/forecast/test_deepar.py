@@ -1,4 +1,4 @@
-"""DeepAR with a tiny epoch budget (runs where the deepar extra is installed, as in CI)."""
+"""DeepAR: its parameters always; a tiny epoch budget where the deepar extra is installed (CI)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ import pytest
 
 from meterlake.analytics.forecast.deepar import DeepAR, DeepARParams
 from meterlake.analytics.forecast.series import HourlyPanel
-
-pytest.importorskip("gluonts")
-pytest.importorskip("torch")
 
 
 def test_reference_hyperparameters_are_the_defaults():
@@ -29,6 +26,8 @@ def test_reference_hyperparameters_are_the_defaults():
 def test_tiny_deepar_honours_the_quantile_contract_and_round_trips(
     tmp_path: Path, panel: HourlyPanel
 ):
+    pytest.importorskip("gluonts")  # only this test needs the extra
+    pytest.importorskip("torch")
     small = HourlyPanel(panel.meter_ids[:4], panel.start, panel.values[:4])
     model = DeepAR(DeepARParams(epochs=1, batches_per_epoch=2, samples=20, threads=1))
     model.fit(small)
