@@ -1,15 +1,20 @@
-"""Schema-driven fuzzing of a real ``meterlake serve`` (issue 20): requests generated from the
-served OpenAPI document, valid and invalid, against the sample lake over loopback HTTP.
+"""Fuzzing a real ``meterlake serve`` from its OpenAPI document (issue 20), over loopback HTTP.
+
+Two suites against the sample lake: Schemathesis generates valid and invalid requests for every
+operation (with the lake's own meter ids, event ids, run ids and dates mixed in, so that the
+deeper paths are reached too), and a sweep puts each hostile value of the kind the issue's
+requests sent (huge integers, 300 characters, paths, SQL, NUL, the ends of the calendar) into
+every parameter of every operation, one at a time, the others valid.
 
 Every answer must be: no 5xx; a 4xx is an RFC 9457 problem (``application/problem+json``, with
 ``status`` equal to the answer's); a 2xx matches its documented schema, status code and content
 type; and no body carries engine (DuckDB, Arrow) or Python error text. A validation gap that
 reached the engine would answer the generic "Bad query" problem, so that title fails too.
 
-The fuzzer runs on a copy of the sample lake (the edit route writes). It is derandomized, so
-``make test`` is repeatable and takes a minute or two; ``MLK_FUZZ_EXAMPLES`` (examples per
-operation, default 25) makes a longer local run, e.g. ``MLK_FUZZ_EXAMPLES=300 pytest -q
-tests/e2e/test_api_fuzz.py``.
+The server runs on a copy of the sample lake (the edit route writes). Generation is
+derandomized, so ``make test`` is repeatable (under a minute here); ``MLK_FUZZ_EXAMPLES``
+(examples per operation, default 25) makes a longer local run, e.g.
+``MLK_FUZZ_EXAMPLES=300 pytest -q tests/e2e/test_api_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -77,7 +82,7 @@ CHECKS = [
 
 
 #: The committed OpenAPI document, which ``tests/unit/api/test_api_docs.py`` keeps equal to the
-#: served one (a schema loaded from a fixture does not work with this pytest).
+#: served one (Schemathesis' ``from_fixture`` fails under pytest 9: no ``Function._nodeid``).
 OPENAPI = Path(__file__).parents[2] / "docs" / "openapi.json"
 schema = schemathesis.openapi.from_path(OPENAPI)
 
@@ -236,9 +241,12 @@ def check_problem_and_text(status: int, headers: Any, text: str) -> None:
         return
     content_type = _header(headers, "content-type")
     assert content_type.startswith("application/problem+json"), (status, content_type, text)
+    problem = json.loads(text)
+    assert set(problem) == {"type", "title", "status", "detail", "instance"}, text
+    assert problem["status"] == status, text
     named = [name for name in ENGINE_NAMES if name in lowered]
     assert not named, f"{status}: engine named in {text[:500]!r}"
-    assert '"title":"Bad query"' not in text.replace(": ", ":"), text  # validated at the edge
+    assert problem["title"] != "Bad query", text  # the engine refused what the edge let through
 
 
 def _header(headers: Any, name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from meterlake import __version__, web
 from meterlake.api import compat, problems, v1, v1_dashboard, v1_outages, v1_vee
 from meterlake.api.auth import check_key
 from meterlake.config import Settings
+from meterlake.errors import InputError
 from meterlake.service import MeterLake
 
 #: Tables the server keeps in memory, sorted by meter: every single-meter aggregate lookup.
@@ -34,6 +36,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def require_key(request: Request) -> None:  # async: no thread-pool hop per request
         check_key(request, keys)
+
+    guards = [Depends(require_key), Depends(given_once)]
 
     # Many small queries at once: each on one DuckDB thread costs a third less CPU than on two
     # (docs/benchmarks.md), unless the threads are set explicitly.
@@ -68,11 +72,11 @@ def create_app(settings: Settings) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = documented_openapi  # type: ignore[method-assign]  # FastAPI's documented hook
-    app.include_router(compat.router, dependencies=[Depends(require_key)])
-    app.include_router(v1.router, dependencies=[Depends(require_key)])
-    app.include_router(v1_outages.router, dependencies=[Depends(require_key)])
-    app.include_router(v1_dashboard.router, dependencies=[Depends(require_key)])
-    app.include_router(v1_vee.router, dependencies=[Depends(require_key)])
+    app.include_router(compat.router, dependencies=guards)
+    app.include_router(v1.router, dependencies=guards)
+    app.include_router(v1_outages.router, dependencies=guards)
+    app.include_router(v1_dashboard.router, dependencies=guards)
+    app.include_router(v1_vee.router, dependencies=guards)
     web.mount(app)  # the dashboard pages at / (static shells; their data comes from v1)
 
     @app.get("/v1/health", tags=["operations"])
@@ -82,3 +86,15 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "version": __version__, "reading_store": lake.serving_state()}
 
     return app
+
+
+async def given_once(request: Request) -> None:
+    """Refuse a query parameter given more than once.
+
+    FastAPI would take the last, a proxy or a log may have looked at the first, and which one
+    counts should not be a guess (found by fuzzing: ``offset=[]&...&offset=0`` was a 200).
+    """
+    counts = Counter(key for key, _ in request.query_params.multi_items())
+    repeated = [key[:64] for key, count in counts.items() if count > 1]
+    if repeated:
+        raise InputError(f"give each parameter once: {', '.join(repeated[:5])}")

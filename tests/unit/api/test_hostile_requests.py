@@ -171,3 +171,19 @@ def test_a_long_value_is_not_echoed_whole(client: TestClient):
     response = client.get(f"/v1/meters/MAC000002/readings?start={'9' * 300}&end=2013-02-01")
     _assert_clean_problem(response)
     assert len(response.json()["detail"]) < 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/meters?offset=%5B%5D&offset=0",
+        "/v1/meters?limit=5&limit=10",
+        f"{FORECAST}&data_end=2013-01-15",
+        f"{FORECAST}&ml_endpoint_name=a&ml_endpoint_name=b",
+    ],
+)
+def test_a_parameter_given_twice_is_a_400(client: TestClient, url: str):
+    # Found by tests/e2e/test_api_fuzz.py: FastAPI silently took the last of the values.
+    response = client.get(url)
+    _assert_clean_problem(response)
+    assert "give each parameter once" in response.json()["detail"]
