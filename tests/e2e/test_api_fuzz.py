@@ -13,7 +13,7 @@ reached the engine would answer the generic "Bad query" problem, so that title f
 
 The server runs on a copy of the sample lake (the edit route writes). Generation is
 derandomized, so ``make test`` is repeatable (under a minute here); ``MLK_FUZZ_EXAMPLES``
-(examples per operation, default 25) makes a longer local run, e.g.
+(examples per operation, default 50) makes a longer local run, e.g.
 ``MLK_FUZZ_EXAMPLES=300 pytest -q tests/e2e/test_api_fuzz.py``.
 """
 
@@ -45,7 +45,7 @@ from meterlake.service import MeterLake
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-EXAMPLES = int(os.environ.get("MLK_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("MLK_FUZZ_EXAMPLES", "50"))
 #: Text that only an engine or Python error message carries (matched case-insensitively).
 ERROR_TEXT = (
     "traceback",
