@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from meterlake.config import Settings
+from meterlake.pipeline.report import FileOutcome
 from meterlake.service import MeterLake
 
 pytestmark = pytest.mark.integration
@@ -158,3 +159,76 @@ def test_cli_prints_no_traceback_for_a_hostile_file(tmp_path: Path):
     )
     assert "Traceback" not in done.stdout + done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# What the property tests (tests/property) found beyond the issue, one regression test each.
+
+
+def _ingest_bytes(lake: MeterLake, tmp_path: Path, name: str, content: bytes) -> FileOutcome:
+    path = tmp_path / name
+    path.write_bytes(content)
+    (outcome,) = lake.ingest([path]).files
+    return outcome
+
+
+def test_a_stray_quote_costs_its_own_line_not_the_lines_after_it(lake: MeterLake, tmp_path: Path):
+    rows = [_lcl_row("MAC1", "00:30:00", '"0.5'), _lcl_row("MAC1", "01:00:00", "0.25")]
+    rows.append(_lcl_row("MAC1", "01:30:00", "0.125"))
+    outcome = _ingest_bytes(lake, tmp_path, "quote.csv", (LCL + "".join(rows)).encode())
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (3, 2, 1)
+    assert _quarantine(lake) == [(2, "unbalanced quotes (a quoted field may not span lines)")]
+
+
+def test_quoted_mdm_rows_are_sniffed_and_read(lake: MeterLake, tmp_path: Path):
+    rows = ['"M1";"1.8.0";"2021010100240000";"1.5";"";"INT"\n'] * 1
+    rows.append('"M1";"1.8.0";"2021010100243000";"2.5";"";"INT"\n')
+    outcome = _ingest_bytes(lake, tmp_path, "quoted.csv", "".join(rows).encode())
+    assert (outcome.reader, outcome.rows_read, outcome.rows_clean) == ("mdm", 2, 2)
+
+
+def test_bytes_that_are_not_utf8_cost_their_rows_not_the_file(lake: MeterLake, tmp_path: Path):
+    bad = b"MAC\xff\xfe,Std,2012-10-12 01:00:00.0000000,0.1,A,B\n"
+    content = LCL.replace("\n", "\r").encode() + _lcl_row("MAC1", "00:30:00", "0.5").encode() + bad
+    outcome = _ingest_bytes(lake, tmp_path, "latin.csv", content)
+    assert (outcome.status, outcome.rows_read, outcome.rows_clean) == ("ingested", 2, 1)
+
+
+def test_no_break_spaces_around_ids_are_trimmed(lake: MeterLake, tmp_path: Path):
+    content = (
+        LCL + _lcl_row("\u00a0MAC1\u3000", "00:30:00", "0.5") + _lcl_row("MAC1", "01:00:00", "1")
+    )
+    _ingest_bytes(lake, tmp_path, "nbsp.csv", content.encode())
+    assert {meter for meter, _ in _daily(lake)} == {"MAC1"}
+
+
+@pytest.mark.parametrize("time", ["inf", "-infinity", "0000-01-01 00:00:00", "10000-01-01"])
+def test_times_outside_years_1_to_9999_are_quarantined(lake: MeterLake, tmp_path: Path, time: str):
+    content = LCL + f"MAC1,Std,{time},0.5,A,B\n" + _lcl_row("MAC1", "01:00:00", "1")
+    outcome = _ingest_bytes(lake, tmp_path, "times.csv", content.encode())
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (2, 1, 1)
+
+
+def test_a_trailing_delimiter_is_one_row_of_the_layout(lake: MeterLake, tmp_path: Path):
+    rows = "M1;1.8.0;2021010100240000;1.5;;INT\nM1;1.8.0;2021010100243000;nan;;INT;\n"
+    outcome = _ingest_bytes(lake, tmp_path, "trailing.csv", rows.encode())
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (2, 1, 1)
+
+
+def test_line_breaks_inside_json_values_keep_records_on_their_lines(
+    lake: MeterLake, tmp_path: Path
+):
+    records = [
+        {"meter_id": "M\n1", "reading_time": "2021-01-01 00:00:00", "reading_value": 1},
+        {"meter_id": "M1", "reading_time": "2021-01-01 00:30:00", "reading_value": "x"},
+        {"meter_id": "M1", "reading_time": "2021-01-01 01:00:00", "reading_value": 2},
+    ]
+    content = "".join(json.dumps(r) + "\n" for r in records).encode()
+    outcome = _ingest_bytes(lake, tmp_path, "breaks.jsonl", content)
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (3, 1, 2)
+    assert [line for line, _ in _quarantine(lake)] == [1, 2]
+
+
+def test_a_reading_in_the_last_week_of_year_9999_rolls_up(lake: MeterLake, tmp_path: Path):
+    content = LCL + "MAC1,Std,9999-12-31 23:30:00,0.5,A,B\n"
+    outcome = _ingest_bytes(lake, tmp_path, "late.csv", content.encode())
+    assert (outcome.rows_read, outcome.rows_clean) == (1, 1)

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meterlake.config import Settings
+from meterlake.pipeline.report import FileOutcome
 from meterlake.service import MeterLake
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def _ingest_and_check(landings: Sequence[Landing]) -> None:
         _check(lake, report.files, landings)
 
 
-def _check(lake: MeterLake, outcomes: Sequence[object], landings: Sequence[Landing]) -> None:
+def _check(lake: MeterLake, outcomes: Sequence[FileOutcome], landings: Sequence[Landing]) -> None:
     stored = lake.sql("SELECT meter_id, reading_date_time FROM daily").to_pylist()
     keys = {(r["meter_id"], r["reading_date_time"]) for r in stored}
     assert all(m == m.strip() and m for m, _ in keys), "ids in daily must be trimmed"
@@ -53,10 +54,10 @@ def _check(lake: MeterLake, outcomes: Sequence[object], landings: Sequence[Landi
         rows = lake.sql("SELECT file, count(*) AS n FROM quarantine GROUP BY file").to_pylist()
         quarantined = {r["file"]: r["n"] for r in rows}
     for outcome, landing in zip(outcomes, landings, strict=True):
-        assert outcome.status == "ingested", outcome.reason  # type: ignore[attr-defined]
-        assert outcome.balanced, outcome  # type: ignore[attr-defined]
-        file = outcome.file  # type: ignore[attr-defined]
-        assert quarantined.get(file, 0) == outcome.quarantined  # type: ignore[attr-defined]
+        assert outcome.status == "ingested", outcome.reason
+        assert outcome.balanced, outcome
+        file = outcome.file
+        assert quarantined.get(file, 0) == outcome.quarantined
         assert landing.good <= keys, sorted(landing.good - keys)
 
 

@@ -120,6 +120,8 @@ def _records_table(
     if not rows:
         raise ValueError("no JSON records" if not bad else f"no usable records ({bad[0].reason})")
     names = dict.fromkeys(name for row in rows for name in row)
+    if not names:
+        raise ValueError("no record has a field")
     columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
     return pa.table(columns), tuple(bad), tuple(lines)
 
