@@ -243,12 +243,16 @@ class MeterLake:
         fallback = self.settings.unknown_model_name == "active"
         return self.forecasting().choose(name, fallback)
 
-    def outages(self, start: datetime, end: datetime, error_code: str | None) -> dict[str, Any]:
-        """The reference ``/outage`` body (inclusive window)."""
+    def outages(
+        self, start: datetime, end: datetime, error_code: str | None, source: str = "all"
+    ) -> dict[str, Any]:
+        """The reference ``/outage`` body (inclusive window): ERR reads, inferred outages or all."""
+        if source not in compat.OUTAGE_SOURCES:
+            raise InputError(f"unknown source {source!r}; allowed: err, inferred, all")
         if self.cached:  # a server: an in-memory index, rebuilt after each commit
             index = self._open_reader().derived("outages", OutageIndex)
-            return index.answer(start, end, error_code)
-        return compat.outages(self.sql, start, end, error_code)
+            return index.answer(start, end, error_code, source)
+        return compat.outages(self.sql, start, end, error_code, source)
 
     def meters(self, search: str = "", limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """A page of meters whose id starts with ``search``, with their coverage."""

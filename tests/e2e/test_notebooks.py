@@ -45,7 +45,7 @@ def notebook_env(
 
 
 @pytest.mark.usefixtures("notebook_env")
-def test_meter_demos_reproduce_the_reference_analyses(tmp_path: Path):
+def test_meter_demos_reproduce_the_reference_analyses(tmp_path: Path, sample_lake: MeterLake):
     notebook = _run("meter_demos.ipynb", tmp_path)
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
@@ -56,7 +56,12 @@ def test_meter_demos_reproduce_the_reference_analyses(tmp_path: Path):
         o.get("text", "") for c in notebook.cells for o in c.get("outputs", []) if "text" in o
     )
     assert "12 meters; MAC000002 has data from 2012-11-01 to 2013-02-01" in printed
-    assert "No errors found during the given time window." in printed  # no ERR reads generated
+    # No ERR reads are generated: /outage lists the meters of the inferred outage events.
+    count = sample_lake.sql(
+        "SELECT count(*) AS n FROM outage_meters WHERE source <> 'err'"
+    ).to_pylist()[0]["n"]
+    assert count > 0
+    assert f"{count} outage item(s): {count} OUTAGE" in printed
 
 
 @pytest.mark.usefixtures("notebook_env")

@@ -2,13 +2,14 @@
 
 Intended behaviour where the reference erred: client mistakes are 400 problems (never 500),
 every value is validated before any query and bound as a parameter, ``/consumption`` sums
-interval reads only and rejects unknown aggregations, ``/outage`` selects ERR reads.
+interval reads only and rejects unknown aggregations, ``/outage`` lists ERR reads and the
+meters of inferred outage events (``source``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -150,9 +151,21 @@ async def outage(
     start_date_time: Annotated[str, Query()],
     end_date_time: Annotated[str, Query()],
     error_code: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_\-]{1,32}$")] = None,
+    source: Annotated[
+        Literal["err", "inferred", "all"],
+        Query(description="ERR reads, meters of inferred outage events, or both (the default)"),
+    ] = "all",
 ) -> JSONResponse:
-    """ERR reads in the inclusive window joined with the meters' lat/long; nulls omitted."""
+    """ERR reads, and meters of inferred outage events, in the inclusive window; nulls omitted.
+
+    ERR items are as the reference lists them. A meter of an inferred outage event that
+    overlaps the window is an item with ``error_value`` ``OUTAGE`` and ``reading_date_time``
+    the start of that meter's outage: lakes whose exports carry no error codes see their
+    outages too. ``error_code=OUTAGE`` selects those only.
+    """
     start = moment("start_date_time", start_date_time)
     end = moment("end_date_time", end_date_time)
     lake = lake_of(request)
-    return await in_lookup_lane(request, lambda: JSONResponse(lake.outages(start, end, error_code)))
+    return await in_lookup_lane(
+        request, lambda: JSONResponse(lake.outages(start, end, error_code, source))
+    )
