@@ -232,3 +232,16 @@ def test_a_reading_in_the_last_week_of_year_9999_rolls_up(lake: MeterLake, tmp_p
     content = LCL + "MAC1,Std,9999-12-31 23:30:00,0.5,A,B\n"
     outcome = _ingest_bytes(lake, tmp_path, "late.csv", content.encode())
     assert (outcome.rows_read, outcome.rows_clean) == (1, 1)
+
+
+def test_a_bad_line_of_a_mrasco_flow_costs_that_line_and_its_children(
+    lake: MeterLake, tmp_path: Path
+):
+    lines = ["ZHV|0000001|D0275001|X|LOND|Q|ACME|20211101120000||||OPER|", "25B|1234567890123|AI|"]
+    lines += ["26B|20210101|", "27B|1|0.5|", "27B|99|0.5|", "27B|2|abc|", "27B|3|0.25|"]
+    lines += ["26B|2021013X|", "27B|1|0.5|", "ZPT|0000001|10|"]
+    outcome = _ingest_bytes(lake, tmp_path, "flow.txt", ("\n".join(lines) + "\n").encode())
+    assert (outcome.status, outcome.reader) == ("ingested", "mrasco")
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (6, 2, 4)
+    assert [line for line, _ in _quarantine(lake)] == [5, 6, 8, 9]
+    assert [value for _, value in _daily(lake)] == [0.5, 0.25]

@@ -14,7 +14,7 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import fastavro
 import pyarrow as pa
@@ -22,6 +22,8 @@ import pyarrow.orc as paorc
 import pyarrow.parquet as pq
 import zstandard
 from hypothesis import strategies as st
+
+from meterlake.formats.mrasco import period_start_utc, periods_in_day
 
 _SCALE = {"ci": 1, "long": 10}[os.environ.get("HYPOTHESIS_PROFILE", "ci")]
 
@@ -233,3 +235,29 @@ def compressed(landing: Landing, kind: str) -> Landing:
             archive.writestr(landing.name, landing.content)
         content = sink.getvalue()
     return Landing(f"{landing.name}.{kind}", content, landing.good)
+
+
+@st.composite
+def mrasco_files(draw: st.DrawFn) -> Landing:
+    """A D0275 flow of settlement days around the autumn clock change, good and hostile lines."""
+    mpan = "1234567890123"
+    lines = ["ZHV|0000001|D0275001|X|LOND|Q|ACME|20211101120000||||OPER|", f"25B|{mpan}|AI|"]
+    good: set[Key] = set()
+    for day in draw(st.lists(st.sampled_from(_FLOW_DAYS), min_size=1, max_size=3, unique=True)):
+        lines.append(f"26B|{day:%Y%m%d}|")
+        for period in range(1, periods_in_day(day) + 1):
+            if draw(st.integers(0, 3)):
+                lines.append(f"27B|{period}|{draw(good_values)}|")
+                good.add((mpan, period_start_utc(day, period)))
+            else:
+                fields = draw(hostile_fields(["27B", str(period), "0.5", ""]))
+                fields = [
+                    "27B",
+                    *fields[1:],
+                ]  # a hostile 25B or 26B would move the periods after it
+                lines.append("|".join(f for f in fields if "\n" not in f and "\r" not in f))
+    lines.append(f"ZPT|0000001|{len(lines) + 1}|")
+    return Landing("flow.txt", ("\n".join(lines) + "\n").encode(), frozenset(good))
+
+
+_FLOW_DAYS = (date(2021, 10, 30), date(2021, 10, 31), date(2021, 11, 1), date(2021, 3, 28))

@@ -14,7 +14,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hostile import TEXT_FORMATS, Landing, compressed, json_files, scaled, text_files, typed_files
+from hostile import (
+    TEXT_FORMATS,
+    Landing,
+    compressed,
+    json_files,
+    mrasco_files,
+    scaled,
+    text_files,
+    typed_files,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,11 +34,12 @@ CLI = [sys.executable, "-c", "from meterlake.cli import run; run()"]
 
 @st.composite
 def landing_folders(draw: st.DrawFn) -> list[Landing]:
-    """One hostile file per reader, one compressed, one of random bytes."""
+    """One hostile file per reader (MRASCo too), one compressed, one of random bytes."""
     files = [draw(text_files(name, f"F{n}")) for n, name in enumerate(sorted(TEXT_FORMATS))]
     files += [draw(json_files("J")), *(draw(typed_files(k, k)) for k in ("parquet", "orc", "avro"))]
     kind = draw(st.sampled_from(["gz", "bz2", "zst", "zip"]))
     files.append(compressed(draw(text_files("london", "Z")), kind))
+    files.append(draw(mrasco_files()))
     files.append(Landing("noise.bin", draw(st.binary(max_size=200)), frozenset()))
     return files
 

@@ -17,6 +17,7 @@ from hostile import (
     Landing,
     compressed,
     json_files,
+    mrasco_files,
     scaled,
     text_files,
     typed_files,
@@ -90,3 +91,9 @@ def test_typed_files_keep_their_good_records(kind: str, data: st.DataObject):
 def test_compressed_files_keep_their_good_rows(kind: str, data: st.DataObject):
     reader = data.draw(st.sampled_from(sorted(TEXT_FORMATS)))
     _ingest_and_check([compressed(data.draw(text_files(reader)), kind)])
+
+
+@settings(max_examples=scaled(15))
+@given(flow=mrasco_files())
+def test_mrasco_flows_keep_their_good_periods(flow: Landing):
+    _ingest_and_check([flow])

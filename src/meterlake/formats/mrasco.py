@@ -70,29 +70,78 @@ def is_mrasco(first_line: str) -> bool:
 
 
 def convert_mrasco(path: Path) -> list[Row]:
-    """Rows in the default MDM layout; reading_time formatted yyyyMMddHH24mmss (literal '24')."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RejectedFileError(path, "not ASCII text") from exc
-    return rows_from_text(text, path)
+    """Rows in the default MDM layout; reading_time formatted yyyyMMddHH24mmss (literal '24').
+
+    Strict: the first line that cannot be converted rejects the file (``meterlake convert``).
+    """
+    return rows_from_text(_flow_text(path), path)
 
 
 def rows_from_text(text: str, path: Path) -> list[Row]:
-    """Convert the text of a flow file; ``path`` only names the file in errors."""
+    """Convert the text of a flow file strictly; ``path`` only names the file in errors."""
+    flow = convert_lines(text, path)
+    if flow.bad:
+        number, _, reason = flow.bad[0]
+        raise RejectedFileError(path, f"line {number}: {reason}")
+    return flow.rows
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow converted line by line: rows, the flow line of each, and the lines that failed."""
+
+    rows: list[Row]
+    lines: list[int]
+    bad: list[tuple[int, str, str]]  # (line, raw text, reason)
+
+
+def convert_flow(path: Path) -> Flow:
+    """Convert a flow, keeping every line that converts.
+
+    A bad line costs itself (and the lines that depend on it, such as the periods under a bad
+    settlement date), not the file. A file that is not a supported flow at all (header,
+    trailer) is still rejected whole.
+    """
+    return convert_lines(_flow_text(path), path)
+
+
+def _flow_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RejectedFileError(path, "not ASCII text") from exc
+
+
+def convert_lines(text: str, path: Path) -> Flow:
+    """Convert the text of a flow file line by line; ``path`` only names the file in errors."""
     lines = _numbered_lines(text)
     if not lines:
         raise RejectedFileError(path, "empty file")
     flow = _flow_or_reject(*lines[0], path)
-    state, rows = _State(), []
+    state, converted = _State(), Flow([], [], [])
     for number, line in _without_trailer(lines[1:], path):
         try:
             state, row = _apply(flow, state, [field.strip() for field in line.split("|")])
         except _BadLineError as exc:
-            raise RejectedFileError(path, f"line {number}: {exc}") from exc
+            state = _after_bad_line(state, line)
+            converted.bad.append((number, line, str(exc)))
+            continue
         if row is not None:
-            rows.append(row)
-    return rows
+            converted.rows.append(row)
+            converted.lines.append(number)
+    return converted
+
+
+def _after_bad_line(state: _State, line: str) -> _State:
+    """What a bad parent line leaves: its children cannot be placed (a bad 25B or 26B)."""
+    group = line.split("|", maxsplit=1)[0].strip()
+    if group in ("25B", "026"):
+        return _State()
+    if group == "26B":
+        return replace(state, day=None)
+    if group == "028":
+        return replace(state, serial="")
+    return state
 
 
 def write_mdm(rows: Iterable[Row], target: Path) -> None:

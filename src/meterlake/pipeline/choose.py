@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from meterlake.engines.base import RawSource
+from meterlake.engines.base import RawSource, Reject
 from meterlake.errors import RejectedFileError
 from meterlake.formats.layout import CsvLayout
 from meterlake.formats.london import KAGGLE, LONDON
@@ -19,7 +19,7 @@ from meterlake.formats.mdm import MDM
 from meterlake.formats.mrasco import (
     MDM_TIME_FORMAT,
     SETTLEMENT_TIMEZONE,
-    convert_mrasco,
+    convert_flow,
     is_mrasco,
     write_mdm,
 )
@@ -67,12 +67,16 @@ def reference_table(source: Source, formats: FormatChoice) -> str | None:
 
 def choose_layout(
     source: Source, formats: FormatChoice, flow_target: Path
-) -> tuple[CsvLayout, RawSource]:
-    """The layout that reads ``source`` and the raw file to read (converted for MRASCo)."""
+) -> tuple[CsvLayout, RawSource, Tabular | None]:
+    """The layout that reads ``source``, the raw file to read, and a MRASCo flow's conversion.
+
+    The conversion maps rows to their flow lines and holds the lines that did not convert.
+    """
     layout, raw = _choose(source, formats, flow_target)
     if layout is MRASCO:  # naive UTC rows, dated on their settlement day
-        return replace(MRASCO, calendar_timezone=SETTLEMENT_TIMEZONE), raw
-    return formats.zoned(layout), raw
+        flow = _converted(source, flow_target)
+        return replace(MRASCO, calendar_timezone=SETTLEMENT_TIMEZONE), RawSource(flow_target), flow
+    return formats.zoned(layout), raw, None
 
 
 def _choose(
@@ -81,7 +85,7 @@ def _choose(
     name = formats.for_file(source.shown)
     first_line = source.head.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
     if name == "mrasco" or (name is None and is_mrasco(first_line)):
-        return MRASCO, _converted(source, flow_target)
+        return MRASCO, source.raw
     if name is not None and name in formats.mappings:
         layout = mapping_layout(name, formats.mappings[name], first_line)
         if isinstance(layout, str):
@@ -98,13 +102,14 @@ def _compatible(name: str, layout: CsvLayout) -> bool:
     return name == "london" and layout in (LONDON, KAGGLE)
 
 
-def _converted(source: Source, target: Path) -> RawSource:
+def _converted(source: Source, target: Path) -> Tabular:
     if source.raw.compression != "none":
         raise RejectedFileError(source.raw.path, "compressed MRASCo flows: unpack them first")
-    rows = convert_mrasco(source.raw.path)
+    flow = convert_flow(source.raw.path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_mdm(rows, target)
-    return RawSource(target)
+    write_mdm(flow.rows, target)
+    bad = tuple(Reject(line, raw, reason) for line, raw, reason in flow.bad)
+    return Tabular(target, "mrasco", bad, tuple(flow.lines))
 
 
 def check_format_name(name: str, mappings: Mapping[str, ColumnMapping]) -> str | None:

@@ -21,7 +21,7 @@ from meterlake import schema
 from meterlake.engines.base import Engine, MergeBatch, RawSource, Reject, StagedFile
 from meterlake.errors import AccountingError, RejectedFileError
 from meterlake.formats.layout import CsvLayout
-from meterlake.formats.tabular import tabular_kind, to_text
+from meterlake.formats.tabular import Tabular, tabular_kind, to_text
 from meterlake.lake.layout import PART_FILE, LakeLayout
 from meterlake.lake.ledger import Ledger, LedgerEntry
 from meterlake.lake.lock import writer_lock
@@ -156,13 +156,14 @@ def _read_source(run: _Run, seen: set[str], source: Source, seq: int) -> _Read:
 
 
 def _read_readings(run: _Run, source: Source, seq: int) -> _Read:
-    tabular = None
+    tabular: Tabular | None = None
     kind = tabular_kind(source.head) if source.raw.compression == "none" else None
     if kind is not None:
         tabular = to_text(source.raw.path, kind, run.txn.scratch / f"records{seq}.csv")
         layout, raw = choose_tabular(source, tabular, run.formats)
-    else:
-        layout, raw = choose_layout(source, run.formats, run.txn.scratch / f"flow{seq}.csv")
+    else:  # a MRASCo flow is converted to text too (``tabular``: its lines and bad lines)
+        flow = run.txn.scratch / f"flow{seq}.csv"
+        layout, raw, tabular = choose_layout(source, run.formats, flow)
     staging = stage(run.engine, raw, layout, run.txn.scratch, seq)
     staged = staging.staged
     found = sorted([*staging.unread, *_account(staging.raw, layout, staged)], key=lambda r: r.line)
