@@ -210,8 +210,9 @@ def test_times_outside_years_1_to_9999_are_quarantined(lake: MeterLake, tmp_path
 
 def test_a_trailing_delimiter_is_one_row_of_the_layout(lake: MeterLake, tmp_path: Path):
     rows = "M1;1.8.0;2021010100240000;1.5;;INT\nM1;1.8.0;2021010100243000;nan;;INT;\n"
+    rows += "M1;1.8.0;2021010101240000;1;;NaN;;;\n"
     outcome = _ingest_bytes(lake, tmp_path, "trailing.csv", rows.encode())
-    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (2, 1, 1)
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (3, 1, 2)
 
 
 def test_line_breaks_inside_json_values_keep_records_on_their_lines(

@@ -53,9 +53,9 @@ def row_problem(layout: CsvLayout, fields: list[str]) -> str | None:
     """Why a row the engine parsed is left out of the lake, or ``None`` if it is kept.
 
     A row of the wrong width is the engine's to reject, so it is ``None`` here too; like DuckDB,
-    a row may end in one delimiter more (an empty last field).
+    a row may end in more delimiters (empty fields after the last column).
     """
-    if len(fields) == len(layout.columns) + 1 and fields[-1] == "":
+    while len(fields) > len(layout.columns) and fields[-1] == "":
         fields = fields[:-1]
     if len(fields) != len(layout.columns):
         return None

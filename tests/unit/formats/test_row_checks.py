@@ -71,3 +71,5 @@ def test_hh24_times_are_read_at_exactly_their_width(time: str, problem: str | No
 def test_a_row_of_the_wrong_width_is_the_engines_to_reject():
     assert row_problem(LONDON, ["", "", ""]) is None
     assert row_problem(LONDON, [*_london(meter=""), ""]) == MISSING_ID  # a trailing delimiter
+    assert row_problem(LONDON, [*_london(meter=""), "", "", ""]) == MISSING_ID
+    assert row_problem(LONDON, [*_london(meter=""), "", "x"]) is None
