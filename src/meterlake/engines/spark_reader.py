@@ -15,6 +15,7 @@ from typing import Any
 from meterlake.engines import duckdb_sql as sql
 from meterlake.errors import LakeError, MissingExtraError
 from meterlake.formats.layout import CsvLayout
+from meterlake.formats.mdm import FIXED_WIDTH_TIMES
 
 try:
     from pyspark.sql import DataFrame
@@ -78,6 +79,8 @@ def _column_of(layout: CsvLayout, name: str) -> str:
 
 
 def _timestamp(layout: CsvLayout, column: str) -> Any:
+    if layout.timestamp_format in FIXED_WIDTH_TIMES:  # exactly its width, as DuckDB reads it
+        return F.expr(_strptime(f"trim({column})", layout.timestamp_format, _FIXED))
     if layout.timestamp_format:
         return F.expr(_strptime(column, layout.timestamp_format))
     return F.expr(f"try_cast({column} AS TIMESTAMP)")
@@ -95,9 +98,11 @@ def typed_column(layout: CsvLayout, name: str) -> Any:
 _FIELDS = {"%Y": r"(\d{4})", "%m": r"(\d{1,2})", "%d": r"(\d{1,2})"}
 _FIELDS |= {"%H": r"(\d{1,2})", "%M": r"(\d{1,2})", "%S": r"(\d{1,2})"}
 _ORDER = ("%Y", "%m", "%d", "%H", "%M", "%S")
+#: Field widths of the digit-only patterns (``FIXED_WIDTH_TIMES``).
+_FIXED = {"%Y": r"(\d{4})"} | dict.fromkeys(_ORDER[1:], r"(\d{2})")
 
 
-def _strptime(column: str, strptime: str) -> str:
+def _strptime(column: str, strptime: str, fields: dict[str, str] = _FIELDS) -> str:
     """DuckDB's ``try_strptime(column, pattern)`` as Spark SQL, for the patterns of the formats.
 
     Spark's own patterns cannot hold the literal ``24`` of ``yyyyMMddHH24mmss``, so the text is
@@ -107,9 +112,9 @@ def _strptime(column: str, strptime: str) -> str:
     regex, rest = "", strptime
     found: list[str] = []
     while rest:
-        if rest[:2] in _FIELDS:
+        if rest[:2] in fields:
             found.append(rest[:2])
-            regex, rest = regex + _FIELDS[rest[:2]], rest[2:]
+            regex, rest = regex + fields[rest[:2]], rest[2:]
         elif rest[0] == "%":
             raise LakeError(f"timestamp format {strptime!r}: {rest[:2]} is not supported by Spark")
         else:
