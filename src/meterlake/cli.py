@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
+from meterlake.cli_keys import keys_app
 from meterlake.cli_outages import evaluate_outages, outages_app
 from meterlake.cli_output import FormatOption, document, output_format, render
 from meterlake.cli_run import (
@@ -50,6 +51,7 @@ pipeline, over the dates the lake holds); then `meterlake serve` for the dashboa
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=HELP, rich_markup_mode=None)
 app.add_typer(outages_app, name="outages")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 

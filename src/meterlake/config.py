@@ -105,7 +105,8 @@ class Settings(BaseSettings):
         description="format name -> zone of its naive timestamps (default UTC), e.g. Europe/London",
     )
     api_keys: list[str] = Field(
-        default_factory=list, description="when set, every API route but /health needs one"
+        default_factory=list,
+        description="deprecated (use `meterlake keys add`): unnamed admin keys, in clear text",
     )
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
     ml_endpoint_name: str = Field(

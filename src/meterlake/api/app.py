@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,9 +14,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from meterlake import __version__, web
 from meterlake.api import compat, problems, v1, v1_dashboard, v1_outages, v1_vee
-from meterlake.api.auth import check_key
+from meterlake.api.auth import authenticate
 from meterlake.config import Settings
 from meterlake.errors import InputError
+from meterlake.lake.keys import KeyRing, keys_path
 from meterlake.service import MeterLake
 
 #: Tables the server keeps in memory, sorted by meter: every single-meter aggregate lookup.
@@ -32,10 +34,14 @@ SERVED_FROM_MEMORY = (
 
 def create_app(settings: Settings) -> FastAPI:
     """An app serving the lake at ``settings.root``."""
-    keys = tuple(settings.api_keys)
+    ring = KeyRing(keys_path(settings.root), tuple(settings.api_keys))
+    if settings.api_keys:
+        logging.getLogger("meterlake.api").warning(
+            "api_keys is deprecated: its keys are unnamed admin keys; use `meterlake keys add`"
+        )
 
     async def require_key(request: Request) -> None:  # async: no thread-pool hop per request
-        check_key(request, keys)
+        request.state.principal = authenticate(request, ring)
 
     guards = [Depends(require_key), Depends(given_once)]
 

@@ -139,8 +139,8 @@ def _problems(path: str) -> dict[str, Any]:
 
 _DESCRIPTIONS = {
     400: "a missing or malformed parameter, or a value the lake cannot use",
-    401: "an API key is required (when keys are configured)",
-    403: "the API key is not valid",
+    401: "an API key is required (when keys are configured), or the key is not valid",
+    403: "the key's role may not do this (reader: reads; editor: also edits; admin: all)",
     404: "no such meter, run, event or reading",
     503: "the lake cannot be read right now",
 }

@@ -175,7 +175,7 @@ def test_api_keys_when_configured(tmp_path: Path):
     keyed = TestClient(app)
     assert keyed.get("/health").status_code == 200
     assert keyed.get("/consumption/daily/2013/MAC000002").status_code == 401
-    assert keyed.get("/consumption/daily/2013/M1", headers={"X-API-Key": "nope"}).status_code == 403
+    assert keyed.get("/consumption/daily/2013/M1", headers={"X-API-Key": "nope"}).status_code == 401
     ok = keyed.get("/consumption/daily/2013/M1", headers={"Authorization": "Bearer s3cret"})
     assert (ok.status_code, ok.json()) == (200, [])
 

@@ -131,7 +131,7 @@ def test_an_unexpected_error_is_a_500_problem_without_its_message(
     assert response.json()["title"] == "Internal error"
 
 
-def test_with_api_keys_every_operation_answers_401_and_403_problems(root: Path):
+def test_with_api_keys_every_operation_answers_401_problems(root: Path):
     keyed = TestClient(create_app(Settings(root=root, api_keys=["s3cret"])))
     spec = keyed.get("/openapi.json").json()
     for path, methods in spec["paths"].items():
@@ -143,9 +143,9 @@ def test_with_api_keys_every_operation_answers_401_and_403_problems(root: Path):
             missing = keyed.request(method, url)
             _assert_clean_problem(missing, 401)
             assert missing.headers["www-authenticate"] == "Bearer"
-            _assert_clean_problem(keyed.request(method, url, headers={"X-API-Key": "guess"}), 403)
+            _assert_clean_problem(keyed.request(method, url, headers={"X-API-Key": "guess"}), 401)
             wrong = keyed.request(method, url, headers={"Authorization": "Bearer guess"})
-            _assert_clean_problem(wrong, 403)
+            _assert_clean_problem(wrong, 401)
 
 
 @pytest.mark.parametrize(
