@@ -111,7 +111,7 @@ def _digit_time_problem(text: str, pattern: str) -> str | None:
 
 def _value_problem(layout: CsvLayout, fields: list[str]) -> str | None:
     text = _field(layout, fields, layout.value)
-    if text is None:
+    if text is None or not text.isascii():  # Python's float reads digits DuckDB does not
         return None
     try:
         value = float(text)

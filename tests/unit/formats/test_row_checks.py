@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from meterlake.formats.london import LONDON
-from meterlake.formats.mdm import MDM
+from meterlake.formats.mdm import MDM, MDM_GENERATOR
 from meterlake.formats.row_checks import MISSING_ID, MISSING_TIME, clean_meter_id, row_problem
 
 TIME = "2012-10-12 00:30:00.0000000"
@@ -73,3 +73,8 @@ def test_a_row_of_the_wrong_width_is_the_engines_to_reject():
     assert row_problem(LONDON, [*_london(meter=""), ""]) == MISSING_ID  # a trailing delimiter
     assert row_problem(LONDON, [*_london(meter=""), "", "", ""]) == MISSING_ID
     assert row_problem(LONDON, [*_london(meter=""), "", "x"]) is None
+
+
+def test_only_ascii_digits_make_a_value_of_an_error_code_column():
+    fields = ["M1", "1.8.0", "2021010100240000", "\u0664\uff19E+99", "AGG", *"abcdefg"]
+    assert row_problem(MDM_GENERATOR, fields) is None  # an error code, as DuckDB reads it
