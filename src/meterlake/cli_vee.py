@@ -80,7 +80,9 @@ def edit_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
     time: Annotated[str, typer.Argument(help="reading time, UTC, YYYY-MM-DDTHH:MM")],
     action: Annotated[str, typer.Option(help="override, accept or reject")],
     reason: Annotated[str, typer.Option(help="why (kept in the audit log)")],
-    user: Annotated[str, typer.Option(help="who (kept in the audit log)")],
+    user: Annotated[
+        str | None, typer.Option(help="a name noted beside the edit (the log's user is local)")
+    ] = None,
     value: Annotated[float | None, typer.Option(help="the new value (override only)")] = None,
     reading_type: Annotated[str, typer.Option(help="INT or AGG")] = "INT",
     obis_code: Annotated[str | None, typer.Option(help="channel, when a meter has several")] = None,
@@ -93,7 +95,8 @@ def edit_command(  # noqa: PLR0917 (Typer maps each option to a parameter)
         reading_date_time=_moment("time", time),
         action=action,
         reason=reason,
-        user=user,
+        user="local",
+        note=user,
         value=value,
         reading_type=reading_type.upper(),
         obis_code=obis_code,
@@ -117,7 +120,17 @@ def edits_command(
     """The audit log of edits, newest first."""
     output = "json" if as_json else output_format(output)
     rows = _lake(root).vee().edits(meter, limit)
-    columns = ("edited_at", "user", "meter_id", "reading_date_time", "action", "value", "reason")
+    columns = (
+        "edited_at",
+        "user",
+        "role",
+        "note",
+        "meter_id",
+        "reading_date_time",
+        "action",
+        "value",
+        "reason",
+    )
     render(rows, columns, output, f"{len(rows)} edits")
 
 

@@ -186,6 +186,10 @@ READING_EDITS = pa.schema(
         ("user", pa.string()),
         ("edited_at", pa.timestamp("us")),
         ("findings", pa.string()),
+        # Since API keys have names: "user" is the authenticated key's name (or "local"),
+        # "role" its role, "note" whatever name the client gave (older edits: null).
+        ("role", pa.string()),
+        ("note", pa.string()),
     ]
 )
 

@@ -61,7 +61,8 @@ def test_ingest_validates_and_an_edit_shows_in_the_log_and_the_report(tmp_path: 
     assert accepted.returncode == 0, accepted.stderr
     assert "status actual" in accepted.stdout  # off the grid and negative, but accepted
     log = _cli(tmp_path, "edits", "--json")
-    assert [(e["action"], e["user"]) for e in json.loads(log.stdout)] == [("accept", "ana")]
+    entries = [(e["action"], e["user"], e["note"]) for e in json.loads(log.stdout)]
+    assert entries == [("accept", "local", "ana")]
 
     redo = _cli(tmp_path, "vee", "--start", "2013-01-10", "--end", "2013-01-11")
     assert redo.returncode == 0 and "1 day(s)" in redo.stdout

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from meterlake.api.auth import principal_of
 from meterlake.api.compat import FIRST_YEAR, LAST_YEAR, METER_ID, lake_of, moment
 from meterlake.api.times import UtcTime
 from meterlake.errors import InputError
@@ -65,7 +66,12 @@ class EditBody(BaseModel):
     reading_date_time: datetime = Field(description="reading time, naive UTC")
     action: Literal["override", "accept", "reject"]
     reason: str = Field(min_length=1, max_length=500)
-    user: str = Field(min_length=1, max_length=100)
+    user: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="a name to note beside the edit; the log's user is the API key's name",
+    )
     value: float | None = None
     reading_type: Literal["INT", "AGG"] = "INT"
     obis_code: str | None = Field(default=None, max_length=64)
@@ -92,7 +98,9 @@ class Edit(BaseModel):
     value: float | None
     previous_value: float | None
     reason: str
-    user: str
+    user: str = Field(description="the API key's name that made the edit (local: no keys)")
+    role: str | None = Field(description="that key's role (null on edits older than roles)")
+    note: str | None = Field(description="the name the client gave, as a note")
     edited_at: UtcTime
     findings: str
 
@@ -175,6 +183,7 @@ def edit(request: Request, meter_id: MeterId, body: EditBody) -> EditResult:
     """Override a reading or accept/reject a suspect one; the day is validated again."""
     if body.reading_date_time.tzinfo is not None:
         raise InputError("reading_date_time must be naive UTC (no offset)")
+    principal = principal_of(request)
     stored = (
         lake_of(request)
         .vee()
@@ -184,7 +193,9 @@ def edit(request: Request, meter_id: MeterId, body: EditBody) -> EditResult:
                 reading_date_time=body.reading_date_time,
                 action=body.action,
                 reason=body.reason,
-                user=body.user,
+                user=principal.name,
+                role=principal.role,
+                note=body.user,
                 value=body.value,
                 reading_type=body.reading_type,
                 obis_code=body.obis_code,

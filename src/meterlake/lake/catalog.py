@@ -67,7 +67,19 @@ def _view(lake: LakeLayout, name: str, table: str, pattern: str, columns: pa.Sch
         return f"CREATE OR REPLACE VIEW {name} AS {empty_select(columns)}"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
     source = quote_literal(str(folder / pattern))
+    if name in GROWN:
+        return f"CREATE OR REPLACE VIEW {name} AS {_grown(source, columns)}"
     return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
+
+
+#: Append-only tables whose older files lack columns added since (they read as null).
+GROWN = frozenset({"reading_edits"})
+
+
+def _grown(source: str, columns: pa.Schema) -> str:
+    names = ", ".join(f'"{f.name}"' for f in columns)
+    return f"""SELECT {names} FROM (FROM read_parquet({source}, union_by_name=true)
+        UNION ALL BY NAME {empty_select(columns)})"""
 
 
 def view_over_files(name: str, files: list[str]) -> str:
@@ -77,6 +89,8 @@ def view_over_files(name: str, files: list[str]) -> str:
         return f"CREATE OR REPLACE VIEW {name} AS {empty_select(columns)}"
     partitions = schema.PARTITIONS.get(name, ("run_id",) if name == "quarantine" else ())
     source = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    if name in GROWN:
+        return f"CREATE OR REPLACE VIEW {name} AS {_grown(source, columns)}"
     return f"CREATE OR REPLACE VIEW {name} AS {_select(source, columns, partitions)}"
 
 

@@ -1,6 +1,8 @@
 """Edits of single readings: override a value, accept or reject a suspect one.
 
-An edit names the reading (meter, time, reading type, channel), the action, a reason and a user.
+An edit names the reading (meter, time, reading type, channel), the action, a reason and who
+made it: the authenticated key's name and role (``local`` without keys), never a name a client
+merely claims (that is kept as ``note``).
 Before it is stored, an override's new value is validated again with the rules that judge a
 single value (negative, physical maximum, spike against the meter's own history); a finding of
 severity ``error`` refuses the edit unless it is forced. Stored edits are an append-only log:
@@ -40,6 +42,8 @@ class EditRequest:
     reading_type: str = "INT"
     obis_code: str | None = None
     force: bool = False
+    role: str = "admin"
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ def edit_row(
         "user": request.user.strip(),
         "edited_at": moment,
         "findings": json.dumps([asdict(f) for f in findings]),
+        "role": request.role,
+        "note": request.note.strip() if request.note else None,
     }
     return pa.Table.from_pylist([row], schema=schema.READING_EDITS)
 

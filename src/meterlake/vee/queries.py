@@ -92,7 +92,7 @@ ORDER BY reading_date_time, rule LIMIT $limit"""
 
 EDITS = """
 SELECT edit_id, meter_id, obis_code, reading_type, reading_date_time, action, value,
-    previous_value, reason, "user", edited_at, findings
+    previous_value, reason, "user", role, note, edited_at, findings
 FROM reading_edits WHERE $meter IS NULL OR meter_id = $meter
 ORDER BY edited_at DESC, edit_id DESC LIMIT $limit"""
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from meterlake.api.app import create_app
 from meterlake.config import Settings
+from meterlake.lake.keys import add_key, keys_path
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
@@ -79,7 +82,8 @@ def test_edits_are_stored_logged_and_refused_with_4xx(client: TestClient):
     created = client.post("/v1/meters/X1/edits", json=body)
     assert created.status_code == 201, created.text
     assert (created.json()["status"], created.json()["previous_value"]) == ("edited", -4.0)
-    assert client.get("/v1/edits?meter_id=X1").json()[0]["user"] == "ops"
+    logged = client.get("/v1/edits?meter_id=X1").json()[0]
+    assert (logged["user"], logged["role"], logged["note"]) == ("local", "admin", "ops")
     rows = client.get(f"/v1/meters/X1/validated-readings?{WINDOW}").json()
     assert next(r for r in rows if r["status"] == "edited")["value"] == 0.31
     refused = client.post("/v1/meters/X1/edits", json={**body, "value": -1.0})
@@ -105,3 +109,37 @@ def test_quality_report_and_stopped_meters(client: TestClient):
     assert {r["meter_id"] for r in stopped} == {m for m, d in last_days.items() if d < "2013-01-29"}
     assert client.get("/v1/quality/meters?start=2013-02-01&end=2013-01-01").status_code == 400
     assert client.get("/v1/quality/meters?start=yesterday&end=2013-01-01").status_code == 400
+
+
+def test_with_keys_the_log_names_the_key_and_notes_the_claimed_user(
+    client: TestClient, tmp_path: Path
+):
+    source = Path(client.app.state.lake.layout.root)  # type: ignore[attr-defined]
+    root = tmp_path / "lake"
+    shutil.copytree(source, root)
+    keys = {role: add_key(keys_path(root), f"{role}-1", role)[1] for role in ("reader", "editor")}
+    body = {
+        "reading_date_time": "2013-01-05T13:00:00",
+        "action": "override",
+        "value": 0.3,
+        "reason": "read from the display",
+        "user": "the boss",
+    }
+    with TestClient(create_app(Settings(root=root, threads=1))) as keyed:
+        url = "/v1/meters/X1/edits"
+        denied = keyed.post(url, json=body, headers={"X-API-Key": keys["reader"]})
+        assert denied.status_code == 403
+        assert "needs the editor role" in denied.json()["detail"]
+        created = keyed.post(url, json=body, headers={"X-API-Key": keys["editor"]})
+        assert created.status_code == 201, created.text
+        assert (created.json()["user"], created.json()["note"]) == ("editor-1", "the boss")
+        log = keyed.get("/v1/edits?meter_id=X1", headers={"X-API-Key": keys["reader"]}).json()
+        assert (log[0]["user"], log[0]["role"], log[0]["note"]) == (
+            "editor-1",
+            "editor",
+            "the boss",
+        )
+        unnamed = keyed.post(
+            url, json={**body, "user": None}, headers={"X-API-Key": keys["editor"]}
+        )
+        assert (unnamed.status_code, unnamed.json()["note"]) == (201, None)
