@@ -14,12 +14,11 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_keys import keys_app
 from meterlake.cli_outages import evaluate_outages, outages_app
-from meterlake.cli_output import FormatOption, document, output_format, render
+from meterlake.cli_output import FormatOption, document, output_format, render, table
 from meterlake.cli_run import (
     print_steps,
     run_command,
@@ -153,7 +152,7 @@ def ingest_command(
         report = lake.ingest(paths or None, progress, file_format)
     _print_report(report, output)
     if lake.settings.vee.on_ingest:  # validation and estimation of the new days (docs/vee.md)
-        print_vee_report(lake.vee().validate_pending())
+        print_vee_report(lake.vee().validate_pending(), aside=output != "table")
 
 
 @app.command()
@@ -181,8 +180,8 @@ def sql(
 ) -> None:
     """Query the lake with SQL: views named like the reference tables (daily, aggregated_*, ...)."""
     output_format(output)
-    table = _lake(root).sql(query)
-    render(table.to_pylist(), table.column_names, output)
+    answer = _lake(root).sql(query)
+    render(answer.to_pylist(), answer.column_names, output)
 
 
 @app.command()
@@ -368,14 +367,18 @@ def models_activate(
 
 
 def _print_model(meta: dict[str, Any]) -> None:
-    console.print(f"[bold]{meta['version']}[/bold] ({meta['kind']}), aliases: {meta['aliases']}")
-    table = Table("model", "MASE", "wQL", "80% coverage", "predict s")
-    for name, scores in meta["metrics"].items():
-        table.add_row(
-            name, f"{scores['mase']:.3f}", f"{scores['wql']:.3f}",
-            f"{scores['coverage_80']:.3f}", f"{scores['seconds']:.1f}",
-        )  # fmt: skip
-    console.print(table)
+    typer.echo(f"{meta['version']} ({meta['kind']}), aliases: {meta['aliases']}")
+    rows = [
+        [
+            name,
+            f"{s['mase']:.3f}",
+            f"{s['wql']:.3f}",
+            f"{s['coverage_80']:.3f}",
+            f"{s['seconds']:.1f}",
+        ]
+        for name, s in meta["metrics"].items()
+    ]
+    table(rows, ("model", "MASE", "wQL", "80% coverage", "predict s"))
 
 
 def _moment(day: date) -> datetime:

@@ -46,12 +46,16 @@ def _moment(name: str, text: str) -> datetime:
         raise InputError(f"{name}: not an ISO date or time: {text!r}") from exc
 
 
-def print_vee_report(report: VeeReport | None) -> None:
-    """One line about a VEE run (or that there was nothing new to validate)."""
+def print_vee_report(report: VeeReport | None, aside: bool = False) -> None:
+    """One line about a VEE run (or that there was nothing new to validate).
+
+    ``aside`` sends it to stderr, beside a CSV or JSON document on stdout.
+    """
+    out = Console(stderr=True) if aside else console
     if report is None:
-        console.print("vee: no new days to validate")
+        out.print("vee: no new days to validate")
         return
-    console.print(
+    out.print(
         f"vee run {report.run_id}: {len(report.dates)} day(s), {report.reads:,} reads,"
         f" {report.flags:,} flags {report.flags_by_rule}, {report.estimates:,} estimates"
         f" {report.estimates_by_method}, {report.targets - report.estimates:,} unestimated,"

@@ -65,6 +65,8 @@ def test_train_and_forecast_take_the_lakes_window(first_run):
     root, _ = first_run
     trained = run_cli(root, "train", "--training-samples", "5")
     assert trained.returncode == 0, trained.stderr
+    assert not BOX & set(trained.stdout)
+    assert "MASE" in trained.stdout
     short = run_cli(root, "train", "--data-start", "2013-03-10")
     assert short.returncode == 2
     assert short.stderr.strip().splitlines() == [
@@ -88,6 +90,9 @@ def test_listings_off_a_terminal_are_plain_lines(first_run):
     status = run_cli(root, "status", "--format", "csv").stdout.splitlines()
     assert status[0].startswith("root,files_ingested,files_rejected,meters,first_date")
     assert json.loads(run_cli(root, "status", "--format", "json").stdout)["meters"] == 20
+    again = run_cli(root, "ingest", "--format", "json")  # VEE's line goes to stderr
+    assert json.loads(again.stdout)["counts"] == {"ingested": 0, "skipped": 1, "rejected": 0}
+    assert "vee: no new days to validate" in again.stderr
     wrong = run_cli(root, "status", "--format", "yaml")
     assert (wrong.returncode, wrong.stderr.strip()) == (
         2,
