@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sample_site import (
 )
 
 from meterlake.config import PipelineSettings, Settings
+from meterlake.lake.keys import ROLES, add_key, keys_path
 from meterlake.service import MeterLake
 from meterlake.synth import FleetSpec
 
@@ -70,13 +72,44 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def dashboard(chromium: Any, sample_server: Server) -> Iterator[Dashboard]:
     """A fresh browser page; the test fails if the console shows an error."""
+    yield from _dashboard(chromium, sample_server.base, lambda _: False)
+
+
+@pytest.fixture(scope="session")
+def lake_keys(sample_lake: MeterLake, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A copy of the sample lake with one key per role; the copy's root and the keys by role."""
+    root = tmp_path_factory.mktemp("keyed") / "lake"
+    shutil.copytree(sample_lake.layout.root, root)
+    return root, {role: add_key(keys_path(root), f"{role}-key", role)[1] for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def keyed_server(lake_keys: Any) -> Iterator[Server]:
+    """``meterlake serve`` over the keyed copy (edits there leave the sample lake alone)."""
+    with served(lake_keys[0]) as base:
+        yield Server(base, lake_keys[1]["admin"])
+
+
+@pytest.fixture
+def keyed_dashboard(chromium: Any, keyed_server: Server) -> Iterator[Dashboard]:
+    """A fresh browser page on the keyed server; 401 and 403 answers are expected there."""
+    yield from _dashboard(chromium, keyed_server.base, _refused)
+
+
+def _refused(text: str) -> bool:
+    return "status of 401" in text or "status of 403" in text
+
+
+def _dashboard(chromium: Any, base: str, expected: Callable[[str], bool]) -> Iterator[Dashboard]:
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    board = Dashboard(page, sample_server.base)
-    page.on(
-        "console",
-        lambda message: board.problems.append(message.text) if message.type == "error" else None,
-    )
+    board = Dashboard(page, base)
+
+    def console(message: Any) -> None:
+        if message.type == "error" and not expected(message.text):
+            board.problems.append(message.text)
+
+    page.on("console", console)
     page.on("pageerror", lambda error: board.problems.append(str(error)))
     page.on("requestfailed", lambda request: board.problems.append(f"failed: {request.url}"))
     yield board

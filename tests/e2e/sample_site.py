@@ -27,14 +27,17 @@ CHROMIUM_ARGS = [
 
 @dataclass(frozen=True)
 class Server:
-    """A running ``meterlake serve``: its base URL and a JSON getter."""
+    """A running ``meterlake serve``: its base URL and a JSON getter (with ``key``, if any)."""
 
     base: str
+    key: str | None = None
 
     def get(self, path: str, **params: object) -> Any:
         """GET ``path`` with query parameters; the decoded JSON body."""
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        with urllib.request.urlopen(f"{self.base}{path}{query}", timeout=30) as response:  # noqa: S310
+        headers = {"X-API-Key": self.key} if self.key else {}
+        request = urllib.request.Request(f"{self.base}{path}{query}", headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return json.loads(response.read())
 
 

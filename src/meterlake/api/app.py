@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from meterlake import __version__, web
 from meterlake.api import compat, problems, v1, v1_dashboard, v1_outages, v1_vee
-from meterlake.api.auth import authenticate
+from meterlake.api.auth import authenticate, principal_of
 from meterlake.config import Settings
 from meterlake.errors import InputError
 from meterlake.lake.keys import KeyRing, keys_path
@@ -84,6 +84,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(v1_dashboard.router, dependencies=guards)
     app.include_router(v1_vee.router, dependencies=guards)
     web.mount(app)  # the dashboard pages at / (static shells; their data comes from v1)
+
+    @app.get("/v1/me", tags=["operations"], dependencies=guards)
+    def me(request: Request) -> dict[str, str]:
+        """Whom the key authenticates: its name and role (``local``/``admin`` without keys)."""
+        principal = principal_of(request)
+        return {"name": principal.name, "role": principal.role}
 
     @app.get("/v1/health", tags=["operations"])
     @app.get("/health", tags=["operations"])

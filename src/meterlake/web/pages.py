@@ -51,6 +51,8 @@ _SHELL = """<!doctype html>
 <nav>{nav}</nav>
 <label class="cost">cost per kWh <input id="cost-per-kwh" type="number" min="0" step="0.01"
  value="0.11"></label>
+<span id="signed-in" class="signed-in"></span>
+<button id="sign-out" type="button" hidden>Sign out</button>
 </header>
 <main>
 <h1>{title}</h1>

@@ -88,3 +88,14 @@ def test_a_key_added_or_revoked_while_serving_counts_at_once(tmp_path: Path):
     assert client.get("/v1/overview", headers={"Authorization": f"Bearer {key}"}).status_code != 401
     revoke_key(path, "late")
     assert client.get("/v1/overview", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_me_names_the_key_and_its_role(keyed: tuple[TestClient, dict[str, str]]):
+    client, keys = keyed
+    me = client.get("/v1/me", headers={"X-API-Key": keys["editor"]}).json()
+    assert me == {"name": "editor-key", "role": "editor"}
+
+
+def test_without_keys_everyone_is_local(tmp_path: Path):
+    client = TestClient(create_app(Settings(root=tmp_path / "lake")))
+    assert client.get("/v1/me").json() == {"name": "local", "role": "admin"}

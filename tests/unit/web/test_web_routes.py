@@ -30,6 +30,7 @@ def test_every_page_is_served_without_a_key_and_links_every_other(client: TestCl
     assert f'src="/static/{page.script}.js?v=' in html
     assert all(f'href="{other.path}"' in html for other in PAGES)
     assert 'value="0.11"' in html  # the default cost per kWh
+    assert '<button id="sign-out" type="button" hidden>' in html
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert all(src.startswith("/static/") for src in scripts)  # nothing from the internet
     assert client.get(scripts[-1]).status_code == 200

@@ -2,34 +2,84 @@
 // Shared by every dashboard page: v1 API calls, charts, controls, dates and the ready flag that
 // tells a reader (or a browser test) the page shows the data of its current controls.
 (function () {
-  const KEY_STORAGE = "meterlake.apiKey";
+  const KEY_STORAGE = "meterlake.apiKey"; // in sessionStorage: gone when the tab closes
   const COST_STORAGE = "meterlake.costPerKwh";
   const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
   const charts = {};
   let generation = 0;
 
   // --- the API -------------------------------------------------------------------------------
-  // A server with API keys: open any page once with ?key=... and the browser keeps the key.
-  (function takeKey() {
-    const params = new URLSearchParams(window.location.search);
-    if (!params.has("key")) return;
-    window.localStorage.setItem(KEY_STORAGE, params.get("key"));
-    params.delete("key");
-    const rest = params.toString();
-    window.history.replaceState(null, "", `${window.location.pathname}${rest ? `?${rest}` : ""}`);
-  })();
+  // A server with API keys answers 401: the page asks for a key (``signIn``) and keeps it for
+  // this browser tab only; never in local storage, never in a URL (URLs end up in logs).
+  window.localStorage.removeItem(KEY_STORAGE); // where versions before 0.x kept it
 
-  async function api(path, params) {
+  function storedKey() {
+    return window.sessionStorage.getItem(KEY_STORAGE);
+  }
+
+  class ApiError extends Error {
+    constructor(path, status, detail) {
+      super(`${path}: ${detail || status}`);
+      this.status = status;
+    }
+  }
+
+  // GET ``path`` with query ``params``; ``send`` ({ method, body }) for a write.
+  async function api(path, params, send) {
     const url = new URL(path, window.location.origin);
     for (const [name, value] of Object.entries(params || {})) {
       if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
     }
-    const key = window.localStorage.getItem(KEY_STORAGE);
-    const response = await fetch(url, { headers: key ? { "X-API-Key": key } : {} });
+    const key = storedKey();
+    const headers = key ? { "X-API-Key": key } : {};
+    const options = { headers, method: (send && send.method) || "GET" };
+    if (send && send.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(send.body);
+    }
+    const response = await fetch(url, options);
     const body = await response.json();
-    if (!response.ok) throw new Error(`${url.pathname}: ${body.detail || response.status}`);
+    if (!response.ok) throw new ApiError(url.pathname, response.status, body.detail);
     return body;
   }
+
+  function signIn(message) {
+    const input = el("input", { id: "api-key", type: "password", autocomplete: "off", placeholder: "mlk_..." });
+    const form = el(
+      "form",
+      { id: "sign-in", class: "sign-in" },
+      el("p", { text: `${message}. Sign in with an API key (kept in this tab only):` }),
+      input,
+      el("button", { type: "submit", text: "Sign in" }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!input.value.trim()) return;
+      window.sessionStorage.setItem(KEY_STORAGE, input.value.trim());
+      window.location.reload();
+    });
+    return form;
+  }
+
+  function signOut() {
+    window.sessionStorage.removeItem(KEY_STORAGE);
+    window.location.reload();
+  }
+
+  // The header's sign-out button, and who is signed in (once the key was accepted).
+  async function showIdentity() {
+    const button = document.getElementById("sign-out");
+    if (!storedKey() || !button) return;
+    button.hidden = false;
+    button.addEventListener("click", signOut);
+    try {
+      const me = await api("/v1/me");
+      document.getElementById("signed-in").textContent = `${me.name} (${me.role})`;
+    } catch (error) {
+      // the page's own calls show the problem
+    }
+  }
+  document.addEventListener("DOMContentLoaded", showIdentity);
 
   // --- page state ----------------------------------------------------------------------------
   // Runs one refresh of the page; only the latest refresh marks the page ready.
@@ -49,16 +99,31 @@
     }
   }
 
+  // A failed refresh: the error on top (a sign-in form on 401) and in every panel, instead of
+  // any empty-state message (a failed call must not read as "nothing there").
   function showError(error) {
     const box = document.getElementById("error");
-    box.textContent = String(error.message || error);
+    const message = String(error.message || error);
+    box.replaceChildren(error.status === 401 ? signIn(message) : message);
     box.hidden = false;
+    for (const empty of document.querySelectorAll(".empty")) empty.hidden = true;
+    for (const panel of document.querySelectorAll(".panel")) {
+      const note = panel.querySelector(".panel-error") || el("p", { class: "panel-error" });
+      note.textContent = `not loaded: ${message}`;
+      panel.querySelector("h2").after(note);
+    }
     document.body.dataset.ready = "error";
-    console.error(error);
+    if (error.status !== 401 && error.status !== 403) console.error(error); // shown, not bugs
   }
 
   function hideError() {
     document.getElementById("error").hidden = true;
+    for (const note of document.querySelectorAll(".panel-error")) note.remove();
+  }
+
+  // An empty-state message: hidden until a successful load says there is nothing to show.
+  function emptyNote(id, text) {
+    return el("p", { id, class: "empty", text, hidden: "" });
   }
 
   function param(name, fallback) {
@@ -272,6 +337,7 @@
     chartBox,
     costPerKwh,
     el,
+    emptyNote,
     fillSelect,
     fixed,
     isoDay,

@@ -1,7 +1,7 @@
 "use strict";
 // Overview: fleet size, data coverage per day, the latest runs with their counts, data quality.
 (function () {
-  const { api, chart, chartBox, el, fixed, isoDay, refresh, section, setTable, setTiles, tiles } =
+  const { api, chart, chartBox, el, emptyNote, fixed, isoDay, refresh, section, setTable, setTiles, tiles } =
     window.ML;
 
   function summary(values) {
@@ -107,7 +107,7 @@
       section("Latest runs (ingest, vee, detect, forecast, outages)", el("table", { id: "runs" })),
       section(
         "Data quality: quarantined rows",
-        el("p", { id: "quality-empty", text: "No quarantined rows." }),
+        emptyNote("quality-empty", "No quarantined rows."),
         el("table", { id: "quality" }),
       ),
     );

@@ -91,7 +91,7 @@
       section("Flags per rule", chartBox("rules-chart", 280)),
       section(
         "Meters that stopped reporting",
-        el("p", { id: "stopped-empty", text: "Every meter is reporting." }),
+        ML.emptyNote("stopped-empty", "Every meter is reporting."),
         el("table", { id: "stopped-table" }),
       ),
       section("Meters, least complete first", el("table", { id: "meters-table" })),
