@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 CLI = [sys.executable, "-c", "from meterlake.cli import run; run()"]
 
@@ -38,14 +39,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(root: Path, seconds: float = 60) -> Iterator[str]:
-    """``meterlake serve`` over ``root`` in a subprocess; yields its base URL once it answers."""
+def served(root: Path, seconds: float = 60, stderr: IO[str] | None = None) -> Iterator[str]:
+    """``meterlake serve`` over ``root`` in a subprocess; yields its base URL once it answers.
+
+    Its log (stderr) is dropped unless ``stderr`` is a file to write it to.
+    """
     port = free_port()
     server = subprocess.Popen(
         [*CLI, "serve", "--root", str(root), "--port", str(port)],
         env={**cli_env(), "MLK_THREADS": "1"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_process import run_cli
+from cli_process import run_cli, served
 
 from meterlake.lake.keys import keys_path
 
@@ -38,3 +40,22 @@ def test_add_list_and_revoke_keep_the_key_out_of_every_file_and_log(tmp_path: Pa
     assert revoked.returncode == 0, revoked.stderr
     assert json.loads(run_cli(tmp_path, "keys", "list", "--format", "json").stdout) == []
     assert run_cli(tmp_path, "keys", "revoke", "billing-etl").returncode != 0
+
+
+def test_a_served_key_never_reaches_the_server_log(tmp_path: Path):
+    added = run_cli(tmp_path, "keys", "add", "ops", "--role", "reader")
+    key = added.stdout.strip()
+    (tmp_path / "meterlake.toml").write_text('api_keys = ["old-flat-key"]\n')
+    log = tmp_path / "server.log"
+    with log.open("w") as sink, served(tmp_path, stderr=sink) as base:
+        for offered in (key, key[:-3] + "xyz", "old-flat-key"):
+            request = urllib.request.Request(f"{base}/v1/me", headers={"X-API-Key": offered})  # noqa: S310
+            try:
+                urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 401
+    text = log.read_text()
+    assert "api_keys is deprecated" in text
+    assert key not in text
+    assert key.split("_")[2] not in text
+    assert "old-flat-key" not in text
