@@ -18,7 +18,14 @@ from rich.console import Console
 from meterlake.cli_anomaly import detect_command, evaluate_app
 from meterlake.cli_keys import keys_app
 from meterlake.cli_outages import evaluate_outages, outages_app
-from meterlake.cli_output import FormatOption, document, output_format, render, table
+from meterlake.cli_output import (
+    FormatOption,
+    OutputOption,
+    document,
+    output_format,
+    render,
+    table,
+)
 from meterlake.cli_run import (
     print_steps,
     run_command,
@@ -139,7 +146,7 @@ def ingest_command(
     engine: Annotated[
         str | None, typer.Option(help="duckdb or spark (default: the engine setting)")
     ] = None,
-    output: FormatOption = "table",
+    output: OutputOption = "table",
 ) -> None:
     """Load new files into the lake: readings are checked, de-duplicated and aggregated.
 

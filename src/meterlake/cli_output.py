@@ -24,6 +24,10 @@ FORMATS: tuple[Format, ...] = ("table", "csv", "json")
 FormatOption = Annotated[
     str, typer.Option("--format", help="table (the default), csv or json", metavar="FORMAT")
 ]
+#: The same for ``ingest``, whose ``--format`` names the input format.
+OutputOption = Annotated[
+    str, typer.Option("--output", help="the report as table (the default), csv or json")
+]
 Row = Mapping[str, Any]
 console = Console()
 
@@ -33,7 +37,7 @@ def output_format(text: str) -> Format:
     for name in FORMATS:
         if text == name:
             return name
-    raise InputError(f"--format must be table, csv or json, not {text!r}")
+    raise InputError(f"the output format must be table, csv or json, not {text!r}")
 
 
 def render(rows: Sequence[Row], columns: Sequence[str], fmt: str, caption: str = "") -> None:

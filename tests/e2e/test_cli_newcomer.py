@@ -90,13 +90,13 @@ def test_listings_off_a_terminal_are_plain_lines(first_run):
     status = run_cli(root, "status", "--format", "csv").stdout.splitlines()
     assert status[0].startswith("root,files_ingested,files_rejected,meters,first_date")
     assert json.loads(run_cli(root, "status", "--format", "json").stdout)["meters"] == 20
-    again = run_cli(root, "ingest", "--format", "json")  # VEE's line goes to stderr
+    again = run_cli(root, "ingest", "--output", "json")  # VEE's line goes to stderr
     assert json.loads(again.stdout)["counts"] == {"ingested": 0, "skipped": 1, "rejected": 0}
     assert "vee: no new days to validate" in again.stderr
     wrong = run_cli(root, "status", "--format", "yaml")
     assert (wrong.returncode, wrong.stderr.strip()) == (
         2,
-        "error: --format must be table, csv or json, not 'yaml'",
+        "error: the output format must be table, csv or json, not 'yaml'",
     )
 
 

@@ -103,3 +103,9 @@ def test_an_unforeseen_failure_is_one_line_with_exit_70(monkeypatch, capsys, tmp
     monkeypatch.setattr("sys.argv", ["meterlake", "--debug", "status", "--root", str(tmp_path)])
     with pytest.raises(RuntimeError, match="boom"):
         run()
+
+
+def test_no_command_has_one_flag_twice():
+    for path, command in COMMANDS:
+        flags = [flag for param in command.params for flag in getattr(param, "opts", [])]
+        assert len(flags) == len(set(flags)), (path, flags)

@@ -246,3 +246,31 @@ def test_a_bad_line_of_a_mrasco_flow_costs_that_line_and_its_children(
     assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (6, 2, 4)
     assert [line for line, _ in _quarantine(lake)] == [5, 6, 8, 9]
     assert [value for _, value in _daily(lake)] == [0.5, 0.25]
+
+
+def test_a_quote_that_opens_a_field_late_in_a_line_costs_that_line_only(
+    lake: MeterLake, tmp_path: Path
+):
+    """Found by the property suite: an even number of quotes, the last opening a field."""
+    good = '"M1"|"1.8.0"|"2021032707240000"|"0.5"|"AGG"|"s"|"r"|"a"|"m"|"DST"|"A"|"q"\n'
+    bad = 'M1|1.8.0|2021032707243000|0.5|0"|s|r|"|m|DST|A|q|NaN\n'
+    last = '"M1"|"1.8.0"|"2021032708240000"|"0.5"|"AGG"|"s"|"r"|"a"|"m"|"DST"|"A"|"q"\n'
+    outcome = _ingest_bytes(lake, tmp_path, "late.csv", (good + bad + last).encode())
+    assert (outcome.rows_read, outcome.rows_clean, outcome.quarantined) == (3, 2, 1)
+    assert _quarantine(lake) == [(2, "unbalanced quotes (a quoted field may not span lines)")]
+
+
+def test_reads_on_the_calendars_last_and_first_days_are_kept_and_vee_passes_them_by(
+    lake: MeterLake, tmp_path: Path
+):
+    """Found by the property suite: VEE's window of 9999-12-31 ran off the calendar."""
+    rows = [
+        "M2;1.8.0;9999123123240000;0.5;;INT\n",
+        "M2;1.8.0;0001010100240000;0.5;;INT\n",
+        "M2;1.8.0;2013010100240000;0.5;;INT\n",
+    ]
+    outcome = _ingest_bytes(lake, tmp_path, "edges.csv", "".join(rows).encode())
+    assert (outcome.rows_read, outcome.rows_clean) == (3, 3)
+    report = lake.vee().validate_pending()
+    assert report is not None
+    assert sorted(report.dates) == ["20130101"]

@@ -19,7 +19,14 @@ from meterlake.lake.transaction import Transaction, recover
 from meterlake.vee import edits as editing
 from meterlake.vee import queries
 from meterlake.vee.quality_report import quality_report, stopped_meters
-from meterlake.vee.run import VeeJob, VeeReport, pending_dates, validate_days, validate_in
+from meterlake.vee.run import (
+    VeeJob,
+    VeeReport,
+    pending_dates,
+    validatable,
+    validate_days,
+    validate_in,
+)
 
 _EDITS_IN_PROCESS = threading.Lock()
 
@@ -67,7 +74,7 @@ class VeeOperations:
         }
         low = f"{start:%Y%m%d}" if start else ""
         high = f"{end:%Y%m%d}" if end else "99999999"
-        chosen = {d for d in days if low <= d < high}
+        chosen = {d for d in days if low <= d < high and validatable(d)}
         if not chosen:
             raise InputError("no days with interval reads to validate in that window")
         return validate_days(self.layout, self.job("manual", now), chosen)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from meterlake.engines.duckdb_sql import to_local
-from meterlake.lake.layout import LakeLayout
+from meterlake.lake.layout import LakeLayout, date_str
 from meterlake.lake.lock import writer_lock
 from meterlake.lake.runs import load_runs
 from meterlake.lake.transaction import Transaction, recover
@@ -97,10 +97,27 @@ def pending_dates(layout: LakeLayout) -> tuple[set[str], str]:
         default="",
     )
     pending = [r for r in runs if "first_run" in r and r["run_id"] > through and r["dates"]]
-    days = {day for r in pending for day in r["dates"]}
-    following = {f"{lake_io.as_day(day) + timedelta(days=1):%Y%m%d}" for day in days} - days
+    days = {day for r in pending for day in r["dates"] if validatable(day)}
+    following = {after for after in map(_next_day, days) if after is not None} - days
     days |= {day for day in following if lake_io.daily_files(layout, [lake_io.as_day(day)])}
     return days, max((r["run_id"] for r in pending), default=through)
+
+
+#: Days VEE validates: the years the API serves. A read dated in year 1 or 9999 (a corrupt
+#: clock that still parsed) is kept and queryable, but left unvalidated: its history window
+#: would run off the calendar.
+VALIDATED_YEARS = (1900, 2200)
+
+
+def validatable(day: str) -> bool:
+    """Whether VEE validates the partition ``day`` (see ``VALIDATED_YEARS``)."""
+    return VALIDATED_YEARS[0] <= int(day[:4]) <= VALIDATED_YEARS[1]
+
+
+def _next_day(day: str) -> str | None:
+    """The partition value of the day after ``day`` (none after 9999-12-31)."""
+    current = lake_io.as_day(day)
+    return None if current == date.max else date_str(current + timedelta(days=1))
 
 
 def validate_days(

@@ -11,7 +11,7 @@ import pytest
 from meterlake.engines.base import RawSource
 from meterlake.pipeline.reconcile import records
 from meterlake.pipeline.sources import mixed_line_endings, unify_line_endings
-from meterlake.pipeline.staging import UNBALANCED, _without_unbalanced_lines
+from meterlake.pipeline.staging import UNBALANCED, _without_unbalanced_lines, ends_inside_quotes
 
 
 @pytest.mark.parametrize(
@@ -41,14 +41,14 @@ def test_files_without_cr_are_not_copied(tmp_path: Path):
     assert not (tmp_path / "lf.csv").exists()
 
 
-def test_lines_with_an_odd_number_of_quotes_are_blanked_and_reported(tmp_path: Path):
+def test_lines_that_end_inside_quotes_are_blanked_and_reported(tmp_path: Path):
     path = tmp_path / "f.csv"
-    path.write_text('h\n"a,b\nc,"d"\ne"\n')
-    balanced, unread = _without_unbalanced_lines(RawSource(path), tmp_path / "q.csv")
-    assert balanced.path.read_text() == 'h\n\nc,"d"\n\n'
+    path.write_text('h\n"a,b\nc,"d"\ne"\nf,0",x,"\n')
+    balanced, unread = _without_unbalanced_lines(RawSource(path), ",", tmp_path / "q.csv")
+    assert balanced.path.read_text() == 'h\n\nc,"d"\ne"\n\n'  # e" is a plain field
     assert [(r.line, r.raw, r.reason) for r in unread] == [
         (2, '"a,b', UNBALANCED),
-        (4, 'e"', UNBALANCED),
+        (5, 'f,0",x,"', UNBALANCED),
     ]
 
 
@@ -56,3 +56,21 @@ def test_records_are_numbered_like_duckdb_numbers_its_rejects():
     text = 'a,b\n1,"x\ny"\n\n2,z\n'
     numbered = [(n, fields) for n, _, fields in records(io.StringIO(text, newline=""), ",")]
     assert numbered == [(1, ["a", "b"]), (2, ["1", "x\ny"]), (3, []), (4, ["2", "z"])]
+
+
+@pytest.mark.parametrize(
+    ("line", "inside"),
+    [
+        ("a|b|c", False),
+        ('"a"|"b"|"c"', False),
+        ('a|0"|b', False),  # a quote inside a plain field is a plain character
+        ('a|0"|x|"|y', True),  # an even count, but the last quote opens a field (property test)
+        ('a|"b|c', True),
+        ('a|"b""c"|d', False),  # a doubled quote inside a quoted field
+        ('a|"b""|c', True),
+        ('"', True),
+        ('a|""|b', False),
+    ],
+)
+def test_a_line_ends_inside_quotes_as_a_csv_reader_reads_it(line: str, inside: bool):
+    assert ends_inside_quotes(line, "|") is inside
