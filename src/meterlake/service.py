@@ -429,16 +429,11 @@ class MeterLake:
         from meterlake.analytics.outage.truth import load_truth  # noqa: PLC0415 (pandas)
 
         if window is None:
-            span = self.sql(
-                "SELECT min(date_str) AS first, max(date_str) AS last FROM aggregated_daily"
-            )
-            first, last = span.to_pylist()[0].values()
-            if first is None:
+            span = self.data_span()
+            if span is None:
                 raise InputError("the lake has no readings to evaluate")
-            window = (
-                datetime.strptime(first, "%Y%m%d"),
-                datetime.strptime(last, "%Y%m%d") + timedelta(days=1),
-            )
+            first = datetime.combine(span.first, datetime.min.time())
+            window = (first, datetime.combine(span.last, datetime.min.time()) + timedelta(days=1))
         _check_window(*window)
         events = self.sql(
             "SELECT * FROM outage_events WHERE start >= ? AND start < ?", list(window)
