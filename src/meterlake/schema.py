@@ -14,6 +14,10 @@ DEDUP_KEY = ("meter_id", "obis_code", "reading_type", "reading_date_time")
 
 #: Reading types: interval reads, aggregated register reads, error (outage) records.
 READING_TYPES = ("INT", "AGG", "ERR")
+#: The years the API answers for and VEE validates. A read dated outside them (a corrupt clock
+#: that still parsed, year 1 or 9999) is kept and queryable, but windows widened around it by
+#: days or weeks would run off the calendar.
+SERVED_YEARS = (1900, 2200)
 
 #: Clean zone and business ``daily``: data columns in the reference's order, then partitions.
 DAILY_DATA = pa.schema(

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from meterlake.api.lanes import in_lookup_lane
 from meterlake.errors import InputError
+from meterlake.schema import SERVED_YEARS
 from meterlake.service import MODEL_NAME, MeterLake
 
 METER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
@@ -30,7 +31,7 @@ def lake_of(request: Request) -> MeterLake:
 
 #: The years a time may lie in, as for ``/consumption``'s year: the lookups widen a window by
 #: days or weeks, which at year 1 or 9999 overflowed into a 500 (issue 20's fuzzing).
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_YEAR, LAST_YEAR = SERVED_YEARS
 
 
 def moment(name: str, text: str) -> datetime:
@@ -83,7 +84,7 @@ router = APIRouter(tags=["reference-compatible"])
 async def consumption(
     request: Request,
     requested_aggregation: str,
-    year: Annotated[int, Path(ge=1900, le=2200)],
+    year: Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)],
     meter_id: MeterId,
 ) -> JSONResponse:
     """Per-period kWh of one meter and year, ordered by period.

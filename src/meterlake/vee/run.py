@@ -24,6 +24,7 @@ from meterlake.lake.layout import LakeLayout, date_str
 from meterlake.lake.lock import writer_lock
 from meterlake.lake.runs import load_runs
 from meterlake.lake.transaction import Transaction, recover
+from meterlake.schema import SERVED_YEARS
 from meterlake.vee import lake_io
 from meterlake.vee.focus import add_lap, focus_start, run_focused
 from meterlake.vee.settings import VeeSettings
@@ -103,15 +104,9 @@ def pending_dates(layout: LakeLayout) -> tuple[set[str], str]:
     return days, max((r["run_id"] for r in pending), default=through)
 
 
-#: Days VEE validates: the years the API serves. A read dated in year 1 or 9999 (a corrupt
-#: clock that still parsed) is kept and queryable, but left unvalidated: its history window
-#: would run off the calendar.
-VALIDATED_YEARS = (1900, 2200)
-
-
 def validatable(day: str) -> bool:
-    """Whether VEE validates the partition ``day`` (see ``VALIDATED_YEARS``)."""
-    return VALIDATED_YEARS[0] <= int(day[:4]) <= VALIDATED_YEARS[1]
+    """Whether VEE validates the partition ``day``: one of the years the API serves."""
+    return SERVED_YEARS[0] <= int(day[:4]) <= SERVED_YEARS[1]
 
 
 def _next_day(day: str) -> str | None:
